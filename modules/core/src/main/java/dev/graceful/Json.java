@@ -1,0 +1,48 @@
+package dev.graceful;
+
+import java.util.Map;
+
+/**
+ * Writes the few JSON values the report and the plan need; core has no JSON library.
+ */
+final class Json {
+
+    private Json() {
+    }
+
+    static String quote(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+            case '"' -> b.append("\\\"");
+            case '\\' -> b.append("\\\\");
+            case '\n' -> b.append("\\n");
+            case '\r' -> b.append("\\r");
+            case '\t' -> b.append("\\t");
+            default -> {
+                if (c < 0x20) {
+                    b.append(String.format("\\u%04x", (int) c));
+                } else {
+                    b.append(c);
+                }
+            }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    static String numbers(Map<String, Long> figures) {
+        StringBuilder b = new StringBuilder("{");
+        figures.forEach((k, v) -> {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            b.append(quote(k)).append(':').append(v);
+        });
+        return b.append('}').toString();
+    }
+}

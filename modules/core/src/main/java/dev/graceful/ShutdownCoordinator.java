@@ -1,0 +1,510 @@
+package dev.graceful;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+
+import dev.graceful.spi.ShutdownContext;
+import dev.graceful.spi.ShutdownParticipant;
+import dev.graceful.spi.ShutdownPhase;
+
+/**
+ * Runs shutdown participants in their fixed phases under one global deadline, and reports what each did.
+ *
+ * <p>Ordering: phases run strictly in {@link ShutdownPhase} order; within a phase, participants run in ascending
+ * {@link ShutdownParticipant#order()}; participants with equal order run concurrently, each on a virtual thread.
+ *
+ * <p>Timing: the deadline clock starts when {@link #run(ShutdownReason)} is called. Each participant's budget is
+ * min(its timeout, the time left before the deadline). A participant that overruns is interrupted and recorded
+ * {@link ParticipantOutcome.TimedOut}; one that ignores the interrupt is abandoned, never waited for. Once the
+ * deadline is spent, participants not yet started are recorded {@link ParticipantOutcome.Skipped} and
+ * {@code run} returns. A participant that throws is recorded {@link ParticipantOutcome.Failed}; the sequence goes on.
+ *
+ * <p>Idempotence and threading: this class is thread-safe. {@code run} executes the sequence at most once; every
+ * other call, from any thread, waits for and returns the same report. {@link #force()} stops all waiting at once.
+ * The coordinator never calls {@code System.exit}.
+ */
+public final class ShutdownCoordinator {
+
+    private static final System.Logger LOG = System.getLogger("dev.graceful");
+    private static final Pattern KEBAB_CASE = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+
+    private final ShutdownConfig config;
+    private final List<Entry> entries;
+    private final List<String> disabled;
+    private final AtomicReference<CompletableFuture<ShutdownReport>> run = new AtomicReference<>();
+    private final CompletableFuture<Void> forced = new CompletableFuture<>();
+
+    private ShutdownCoordinator(ShutdownConfig config, List<Entry> entries, List<String> disabled) {
+        this.config = config;
+        this.entries = entries;
+        this.disabled = disabled;
+    }
+
+    /**
+     * Returns a builder with the default configuration and no participants.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the configuration this coordinator runs with.
+     *
+     * @return the configuration
+     */
+    public ShutdownConfig config() {
+        return config;
+    }
+
+    /**
+     * Returns the resolved sequence: enabled participants in execution order with their timeouts, and the
+     * disabled ones.
+     *
+     * @return the plan
+     */
+    public ShutdownPlan plan() {
+        List<ShutdownPlan.Step> steps = entries.stream()
+                .map(e -> new ShutdownPlan.Step(e.name(), e.phase(), e.order(), e.timeout(),
+                                                e.participant().getClass().getName()))
+                .toList();
+        return new ShutdownPlan(config.deadline(), steps, disabled);
+    }
+
+    /**
+     * Returns whether {@link #run(ShutdownReason)} has been called.
+     *
+     * @return {@code true} once a run has started
+     */
+    public boolean isStarted() {
+        return run.get() != null;
+    }
+
+    /**
+     * Returns the report of the finished run.
+     *
+     * @return the report, or empty while no run has finished
+     */
+    public Optional<ShutdownReport> report() {
+        CompletableFuture<ShutdownReport> r = run.get();
+        return r != null && r.isDone() && !r.isCompletedExceptionally() ? Optional.of(r.join()) : Optional.empty();
+    }
+
+    /**
+     * Runs the shutdown sequence once and returns its report. The global deadline is counted from this call.
+     * A second call, from this or another thread, starts nothing: it waits for the first run and returns the same
+     * report.
+     *
+     * @param reason why the shutdown is happening
+     * @return the report; returned no later than the deadline plus a small scheduling margin
+     */
+    public ShutdownReport run(ShutdownReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        CompletableFuture<ShutdownReport> mine = new CompletableFuture<>();
+        if (!run.compareAndSet(null, mine)) {
+            return run.get().join();
+        }
+        try {
+            ShutdownReport report = execute(reason);
+            mine.complete(report);
+            return report;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    /**
+     * Stops all waiting at once: running participants are interrupted and recorded as timed out, the rest are
+     * skipped, and {@link #run(ShutdownReason)} returns its report. Does nothing after a run has finished; before
+     * one has started, the run that follows skips everything.
+     */
+    public void force() {
+        if (forced.complete(null)) {
+            LOG.log(Level.WARNING, "Shutdown forced: waiting stops now");
+        }
+    }
+
+    private ShutdownReport execute(ShutdownReason reason) {
+        long start = System.nanoTime();
+        Instant startedAt = Instant.now();
+        long deadlineNanos = start + config.deadline().toNanos();
+        RunClock clock = new RunClock(reason, start, startedAt, deadlineNanos);
+        LOG.log(Level.INFO, "Shutdown started (" + reason + "), deadline " + Durations.format(config.deadline())
+                + ", " + entries.size() + " participants");
+        List<ParticipantOutcome> outcomes = new ArrayList<>(entries.size());
+        ShutdownPhase phase = null;
+        int i = 0;
+        while (i < entries.size()) {
+            int j = i + 1;
+            while (j < entries.size() && entries.get(j).phase() == entries.get(i).phase()
+                    && entries.get(j).order() == entries.get(i).order()) {
+                j++;
+            }
+            List<Entry> group = entries.subList(i, j);
+            if (group.getFirst().phase() != phase) {
+                phase = group.getFirst().phase();
+                LOG.log(Level.INFO, "Phase " + phase + " starting, " + Durations.format(clock.remaining()) + " left");
+            }
+            String skip = forced.isDone()
+                    ? "the shutdown was forced before it started"
+                    : clock.remaining().isZero()
+                    ? "the global deadline of " + Durations.format(config.deadline()) + " was spent before it started"
+                    : null;
+            if (skip == null) {
+                outcomes.addAll(runGroup(group, clock));
+            } else {
+                for (Entry e : group) {
+                    outcomes.add(new ParticipantOutcome.Skipped(e.name(), e.phase(), e.order(), skip));
+                }
+            }
+            i = j;
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        ShutdownReport report = new ShutdownReport(reason, startedAt, elapsed, config.deadline(), forced.isDone(),
+                                                   outcomes);
+        LOG.log(Level.INFO, "Shutdown " + (report.isClean() ? "completed" : "ended NOT clean") + " in "
+                + Durations.format(elapsed));
+        return report;
+    }
+
+    private List<ParticipantOutcome> runGroup(List<Entry> group, RunClock clock) {
+        List<Running> pending = new ArrayList<>(group.size());
+        for (Entry e : group) {
+            pending.add(Running.start(e, clock));
+        }
+        ParticipantOutcome[] results = new ParticipantOutcome[group.size()];
+        List<Running> all = List.copyOf(pending);
+        while (!pending.isEmpty()) {
+            long now = System.nanoTime();
+            long next = pending.stream().mapToLong(Running::endNanos).min().orElse(now);
+            if (!forced.isDone() && next > now) {
+                CompletableFuture<?>[] wakeUps = new CompletableFuture<?>[pending.size() + 1];
+                for (int k = 0; k < pending.size(); k++) {
+                    wakeUps[k] = pending.get(k).done();
+                }
+                wakeUps[pending.size()] = forced;
+                try {
+                    CompletableFuture.anyOf(wakeUps).get(next - now, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException expected) {
+                    // a budget ended; handled below
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    force();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("participant completion never fails", e);
+                }
+            }
+            now = System.nanoTime();
+            boolean isForced = forced.isDone();
+            for (Iterator<Running> it = pending.iterator(); it.hasNext(); ) {
+                Running r = it.next();
+                ParticipantOutcome outcome = null;
+                if (r.done().isDone()) {
+                    outcome = r.finished();
+                } else if (isForced || now >= r.endNanos()) {
+                    outcome = r.giveUp(isForced, now, config.deadline(), clock);
+                }
+                if (outcome != null) {
+                    results[all.indexOf(r)] = outcome;
+                    it.remove();
+                }
+            }
+        }
+        return List.of(results);
+    }
+
+    /** The clock of one run: reason, start and the global deadline. */
+    private record RunClock(ShutdownReason reason, long startNanos, Instant startedAt, long deadlineNanos) {
+        Duration remaining() {
+            return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+        }
+
+        Instant instantOf(long nanos) {
+            return startedAt.plusNanos(nanos - startNanos);
+        }
+    }
+
+    /** What the participant's thread hands back: when it ended and what it threw, if anything. */
+    private record Result(long endNanos, Throwable error) {
+    }
+
+    /** A participant whose thread has started. */
+    private record Running(Entry entry, Context context, long startNanos, long endNanos, boolean boundByDeadline,
+                           CompletableFuture<Result> done, Thread thread) {
+
+        static Running start(Entry e, RunClock clock) {
+            long start = System.nanoTime();
+            long end = clock.deadlineNanos();
+            boolean byDeadline = true;
+            if (e.timeout().isPresent() && start + e.timeout().get().toNanos() - clock.deadlineNanos() < 0) {
+                end = start + e.timeout().get().toNanos();
+                byDeadline = false;
+            }
+            Context ctx = new Context(e.name(), clock.reason(), clock.instantOf(end), end, e.settings());
+            CompletableFuture<Result> done = new CompletableFuture<>();
+            Thread thread = Thread.ofVirtual().name("graceful-" + e.name()).unstarted(() -> {
+                try {
+                    e.participant().shutdown(ctx);
+                    done.complete(new Result(System.nanoTime(), null));
+                } catch (Throwable t) {
+                    done.complete(new Result(System.nanoTime(), t));
+                }
+            });
+            LOG.log(Level.DEBUG, () -> "Participant '" + e.name() + "' (" + e.phase() + ") starting with a budget of "
+                    + Durations.format(Duration.ofNanos(Math.max(0, ctx.endNanos - start))));
+            thread.start();
+            return new Running(e, ctx, start, end, byDeadline, done, thread);
+        }
+
+        ParticipantOutcome finished() {
+            Result result = done.join();
+            Entry e = entry;
+            Duration elapsed = Duration.ofNanos(result.endNanos() - startNanos);
+            if (result.error() == null) {
+                LOG.log(Level.DEBUG, () -> "Participant '" + e.name() + "' completed in " + Durations.format(elapsed));
+                return new ParticipantOutcome.Completed(e.name(), e.phase(), e.order(), elapsed, context.figures());
+            }
+            LOG.log(Level.WARNING, "Participant '" + e.name() + "' (" + e.phase() + ") failed after "
+                    + Durations.format(elapsed), result.error());
+            return new ParticipantOutcome.Failed(e.name(), e.phase(), e.order(), elapsed, context.figures(),
+                                                 result.error());
+        }
+
+        ParticipantOutcome giveUp(boolean forced, long now, Duration deadline, RunClock clock) {
+            thread.interrupt();
+            Entry e = entry;
+            Duration elapsed = Duration.ofNanos(now - startNanos);
+            String why;
+            if (forced) {
+                why = "the shutdown was forced after it had run " + Durations.format(elapsed);
+            } else if (boundByDeadline) {
+                why = "did not finish before the global deadline of " + Durations.format(deadline);
+            } else {
+                why = "did not finish within its timeout of " + Durations.format(e.timeout().orElseThrow()) + "; "
+                        + Durations.format(clock.remaining()) + " of the deadline remained";
+            }
+            LOG.log(Level.WARNING, "Participant '" + e.name() + "' (" + e.phase() + ") " + why + "; interrupted");
+            return new ParticipantOutcome.TimedOut(e.name(), e.phase(), e.order(), elapsed, context.figures(), why);
+        }
+    }
+
+    /** The context handed to one participant. */
+    private static final class Context implements ShutdownContext {
+        private final String name;
+        private final ShutdownReason reason;
+        private final Instant deadline;
+        private final long endNanos;
+        private final Map<String, String> settings;
+        private final Map<String, Long> figures = new ConcurrentSkipListMap<>();
+
+        Context(String name, ShutdownReason reason, Instant deadline, long endNanos, Map<String, String> settings) {
+            this.name = name;
+            this.reason = reason;
+            this.deadline = deadline;
+            this.endNanos = endNanos;
+            this.settings = settings;
+        }
+
+        @Override
+        public ShutdownReason reason() {
+            return reason;
+        }
+
+        @Override
+        public Instant deadline() {
+            return deadline;
+        }
+
+        @Override
+        public Duration remaining() {
+            return Duration.ofNanos(Math.max(0, endNanos - System.nanoTime()));
+        }
+
+        @Override
+        public void log(String message) {
+            LOG.log(Level.INFO, "[" + name + "] " + message);
+        }
+
+        @Override
+        public void record(String key, long value) {
+            figures.put(Objects.requireNonNull(key, "key"), value);
+        }
+
+        @Override
+        public Map<String, String> settings() {
+            return settings;
+        }
+
+        Map<String, Long> figures() {
+            return new TreeMap<>(figures);
+        }
+    }
+
+    /** A participant resolved against configuration. */
+    private record Entry(ShutdownParticipant participant, String name, ShutdownPhase phase, int order,
+                         Optional<Duration> timeout, Map<String, String> settings, int index) {
+    }
+
+    /**
+     * Builds a {@link ShutdownCoordinator}: configuration plus participants found with {@link ServiceLoader} and
+     * registered in code. Not thread-safe.
+     */
+    public static final class Builder {
+        private ShutdownConfig config = ShutdownConfig.defaults();
+        private final List<ShutdownParticipant> participants = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the configuration.
+         *
+         * @param config the configuration
+         * @return this builder
+         */
+        public Builder config(ShutdownConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Registers a participant the application owns.
+         *
+         * @param participant the participant
+         * @return this builder
+         */
+        public Builder add(ShutdownParticipant participant) {
+            participants.add(Objects.requireNonNull(participant, "participant"));
+            return this;
+        }
+
+        /**
+         * Adds every participant that {@link ServiceLoader} finds through the given class loader.
+         *
+         * @param loader the class loader to search
+         * @return this builder
+         * @throws IllegalStateException naming the provider class when one cannot be loaded or instantiated
+         */
+        public Builder discover(ClassLoader loader) {
+            ServiceLoader<ShutdownParticipant> services = ServiceLoader.load(ShutdownParticipant.class, loader);
+            Iterator<ServiceLoader.Provider<ShutdownParticipant>> it = services.stream().iterator();
+            while (true) {
+                ServiceLoader.Provider<ShutdownParticipant> provider;
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    provider = it.next();
+                } catch (ServiceConfigurationError e) {
+                    throw new IllegalStateException("Cannot load a shutdown participant provider: " + e.getMessage(),
+                                                    e);
+                }
+                String type;
+                try {
+                    type = provider.type().getName();
+                } catch (ServiceConfigurationError e) {
+                    throw new IllegalStateException("Cannot load a shutdown participant provider: " + e.getMessage(),
+                                                    e);
+                }
+                try {
+                    participants.add(provider.get());
+                } catch (ServiceConfigurationError | RuntimeException | ExceptionInInitializerError e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    throw new IllegalStateException("Shutdown participant provider " + type
+                            + " could not be instantiated: " + cause, e);
+                }
+            }
+            return this;
+        }
+
+        /**
+         * Adds every participant that {@link ServiceLoader} finds through the thread's context class loader.
+         *
+         * @return this builder
+         * @throws IllegalStateException naming the provider class when one cannot be loaded or instantiated
+         */
+        public Builder discover() {
+            return discover(Thread.currentThread().getContextClassLoader());
+        }
+
+        /**
+         * Validates the participants against each other and the configuration, and builds the coordinator.
+         *
+         * @return the coordinator
+         * @throws IllegalArgumentException naming the participant at fault: a duplicate or non-kebab-case name, a
+         *                                  missing phase or a non-positive timeout
+         * @throws ShutdownConfigException  naming the key, for configuration of an unknown participant
+         */
+        public ShutdownCoordinator build() {
+            Map<String, ShutdownParticipant> byName = new HashMap<>();
+            List<Entry> entries = new ArrayList<>();
+            List<String> disabled = new ArrayList<>();
+            for (ShutdownParticipant p : participants) {
+                String type = p.getClass().getName();
+                String name = p.name();
+                if (name == null || !KEBAB_CASE.matcher(name).matches()) {
+                    throw new IllegalArgumentException("Participant " + type + " has name '" + name
+                            + "', which is not kebab-case (expected lower-case words joined by '-', e.g. 'db-pool')");
+                }
+                ShutdownParticipant previous = byName.putIfAbsent(name, p);
+                if (previous != null) {
+                    throw new IllegalArgumentException("Duplicate participant name '" + name + "': "
+                            + previous.getClass().getName() + " and " + type);
+                }
+                ShutdownPhase phase = p.phase();
+                if (phase == null) {
+                    throw new IllegalArgumentException("Participant '" + name + "' (" + type + ") has no phase; "
+                            + "expected one of " + List.of(ShutdownPhase.values()));
+                }
+                Optional<Duration> ownTimeout = Objects.requireNonNullElse(p.timeout(), Optional.empty());
+                ownTimeout.ifPresent(t -> {
+                    if (t.isZero() || t.isNegative()) {
+                        throw new IllegalArgumentException("Participant '" + name + "' (" + type
+                                + ") declares timeout " + t + "; expected a positive duration");
+                    }
+                });
+                ShutdownConfig.ParticipantConfig pc = config.participant(name);
+                if (!pc.enabled()) {
+                    disabled.add(name);
+                    continue;
+                }
+                entries.add(new Entry(p, name, phase, p.order(), pc.timeout().or(() -> ownTimeout), pc.settings(),
+                                      entries.size()));
+            }
+            Set<String> unknown = new LinkedHashSet<>(new TreeMap<>(config.participants()).keySet());
+            unknown.removeAll(byName.keySet());
+            if (!unknown.isEmpty()) {
+                String name = unknown.iterator().next();
+                throw new ShutdownConfigException(ShutdownConfig.PARTICIPANTS + "." + name, null,
+                                                  "no participant is named '" + name + "'; known participants: "
+                                                          + new TreeMap<>(byName).keySet());
+            }
+            entries.sort(Comparator.comparing(Entry::phase).thenComparingInt(Entry::order)
+                                 .thenComparingInt(Entry::index));
+            return new ShutdownCoordinator(config, List.copyOf(entries), List.copyOf(disabled));
+        }
+    }
+}
