@@ -1,15 +1,264 @@
 package dev.graceful.app;
 
-/** Placeholder. */
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.graceful.Durations;
+import dev.graceful.ShutdownConfig;
+import dev.graceful.ShutdownConfigException;
+import dev.graceful.ShutdownCoordinator;
+import dev.graceful.ShutdownReason;
+import dev.graceful.ShutdownReport;
+import dev.graceful.helidon.ServerShutdown;
+import dev.graceful.helidon.ShutdownConfigs;
+import dev.graceful.spi.ShutdownParticipant;
+
+import io.helidon.common.Weighted;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
+import io.helidon.config.ConfigSources;
+import io.helidon.logging.common.LogConfig;
+import io.helidon.spi.HelidonShutdownHandler;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * The demo service: reads configuration, starts the server, and on SIGTERM or SIGINT runs the graceful shutdown
+ * once, prints its report and exits with its code. A second SIGTERM or SIGINT forces it; {@code System.exit} from
+ * elsewhere runs the same single sequence.
+ *
+ * <p>Usage: {@code java -jar graceful-app.jar [--config PATH] [--print-plan[=json]]}.
+ */
 public final class Main {
+
+    /** Environment variable naming the configuration file, as {@code --config} does. */
+    public static final String CONFIG_ENV = "GRACEFUL_CONFIG";
+
+    private static final String DEFAULT_CONFIG_FILE = "config/application.yaml";
+    private static final long EXIT_WATCHDOG_MILLIS = 5_000;
+    private static final String USAGE = "usage: graceful-app [--config PATH] [--print-plan[=json]]";
+
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private ShutdownCoordinator coordinator;
+    private ReportOutput output;
+
     private Main() {
     }
 
     /**
-     * Starts the service.
+     * Starts the service; returns once it serves, or exits with a documented code when it cannot start.
      *
-     * @param args arguments
+     * @param args {@code --config PATH}, {@code --print-plan} or {@code --print-plan=json}
      */
     public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        int code = new Main().start(args);
+        if (code >= 0) {
+            System.out.flush();
+            System.err.flush();
+            System.exit(code);
+        }
+        // Helidon's listener is the only non-daemon thread; once it closes, the JVM would start exiting by itself
+        // in the middle of the drain. The process ends through System.exit after the report instead.
+        try {
+            new java.util.concurrent.CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Returns an exit code, or -1 when the server is up and serving. */
+    private int start(String[] args) {
+        Optional<String> configArg = Optional.empty();
+        String printPlan = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--config") && i + 1 < args.length) {
+                configArg = Optional.of(args[++i]);
+            } else if (a.startsWith("--config=")) {
+                configArg = Optional.of(a.substring("--config=".length()));
+            } else if (a.equals("--print-plan") || a.equals("--print-plan=table")) {
+                printPlan = "table";
+            } else if (a.equals("--print-plan=json")) {
+                printPlan = "json";
+            } else if (a.equals("--help") || a.equals("-h")) {
+                System.out.println(USAGE);
+                return ExitCode.CLEAN.code();
+            } else {
+                System.err.println("graceful: unknown argument '" + a + "'; " + USAGE);
+                return ExitCode.USAGE.code();
+            }
+        }
+
+        WebServer server;
+        ShutdownConfig shutdownConfig;
+        try {
+            Config config = loadConfig(configArg);
+            shutdownConfig = ShutdownConfigs.from(config);
+            String greeting = config.get("app.greeting").asString().orElse("Hello from graceful");
+            long maxWork = positiveLong(config, "app.work-max-ms", 60_000);
+
+            ServerShutdown shutdown = new ServerShutdown(shutdownConfig);
+            WebServerConfig.Builder builder = WebServer.builder()
+                    .config(config.get("server"))
+                    .featuresDiscoverServices(false);
+            shutdown.configure(builder);
+            builder.addFeature(ObserveFeature.just(HealthObserver.create(shutdown.readiness())));
+            builder.routing(routing -> {
+                routing.addFilter(shutdown.requests());
+                new DemoRoutes(greeting, maxWork).register(routing);
+            });
+            server = builder.build();
+
+            ShutdownCoordinator.Builder coordinatorBuilder = ShutdownCoordinator.builder().config(shutdownConfig);
+            for (ShutdownParticipant p : shutdown.participants(server)) {
+                coordinatorBuilder.add(p);
+            }
+            coordinator = coordinatorBuilder.discover(Main.class.getClassLoader()).build();
+        } catch (ShutdownConfigException | ConfigException e) {
+            System.err.println("graceful: invalid configuration: " + e.getMessage());
+            return ExitCode.INVALID_CONFIG.code();
+        } catch (IllegalArgumentException e) {
+            System.err.println("graceful: invalid configuration: " + e.getMessage());
+            return ExitCode.INVALID_CONFIG.code();
+        } catch (IllegalStateException e) {
+            System.err.println("graceful: cannot start: " + e.getMessage());
+            return ExitCode.STARTUP_FAILED.code();
+        }
+
+        if (printPlan != null) {
+            System.out.print("json".equals(printPlan) ? coordinator.plan().toJson() + "\n" : coordinator.plan().toTable());
+            return ExitCode.CLEAN.code();
+        }
+
+        output = new ReportOutput(shutdownConfig.reportFile(), System.err);
+        server.start();
+        if (!server.isRunning()) {
+            WebServerConfig prototype = server.prototype();
+            String address = prototype.host() + ":" + prototype.port();
+            String why = portInUse(prototype.address(), prototype.port())
+                    ? "port " + prototype.port() + " is already in use"
+                    : "the server did not start (see the log above)";
+            System.err.println("graceful: cannot start on " + address + ": " + why);
+            return ExitCode.STARTUP_FAILED.code();
+        }
+        io.helidon.Main.addShutdownHandler(new ExitHook());
+        handle("TERM", ShutdownReason.SIGTERM);
+        handle("INT", ShutdownReason.SIGINT);
+        System.err.println("graceful: serving on http://" + server.prototype().host() + ":" + server.port()
+                + " (pid " + ProcessHandle.current().pid() + ", shutdown deadline "
+                + Durations.format(shutdownConfig.deadline()) + ")");
+        return -1;
+    }
+
+    private static Config loadConfig(Optional<String> configArg) {
+        Optional<Path> explicit = configArg
+                .or(() -> Optional.ofNullable(System.getenv(CONFIG_ENV)).filter(s -> !s.isBlank()))
+                .map(Path::of);
+        Config.Builder builder = Config.builder();
+        if (explicit.isPresent()) {
+            Path path = explicit.get();
+            if (!Files.isRegularFile(path)) {
+                throw new ShutdownConfigException("--config", path.toString(),
+                                                  "the configuration file does not exist or is not a file");
+            }
+            builder.addSource(ConfigSources.file(path).optional(false));
+        } else if (Files.isRegularFile(Path.of(DEFAULT_CONFIG_FILE))) {
+            builder.addSource(ConfigSources.file(Path.of(DEFAULT_CONFIG_FILE)).optional(false));
+        } else {
+            builder.addSource(ConfigSources.classpath("application.yaml"));
+        }
+        return builder.build();
+    }
+
+    private static long positiveLong(Config config, String key, long defaultValue) {
+        Optional<String> raw = config.get(key).asString().asOptional();
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            long v = Long.parseLong(raw.get().strip());
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ShutdownConfigException(key, raw.get(), "expected a positive whole number");
+    }
+
+    private static boolean portInUse(InetAddress address, int port) {
+        if (port <= 0) {
+            return false;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(address, port));
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private void handle(String signal, ShutdownReason reason) {
+        try {
+            SignalHandler previous = Signal.handle(new Signal(signal), sig -> onSignal(signal, reason));
+            if (previous == SignalHandler.SIG_IGN) {
+                // A signal ignored at JVM start (nohup, "cmd &" from a script) stays ignored.
+                System.err.println("graceful: SIG" + signal + " was ignored when the JVM started; it stays ignored");
+                Signal.handle(new Signal(signal), SignalHandler.SIG_IGN);
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("graceful: cannot handle SIG" + signal + " (-Xrs?): " + e.getMessage());
+        }
+    }
+
+    private void onSignal(String signal, ShutdownReason reason) {
+        if (!stopping.compareAndSet(false, true)) {
+            System.err.println("graceful: second SIG" + signal + ": forcing the shutdown");
+            coordinator.force();
+            return;
+        }
+        System.err.println("graceful: SIG" + signal + " received: stopping gracefully within "
+                + Durations.format(coordinator.config().deadline()));
+        ShutdownReport report = coordinator.run(reason);
+        output.publish(report);
+        exit(report.exitCode());
+    }
+
+    private static void exit(int code) {
+        // Stuck non-daemon threads or another library's hook must not keep the process past the deadline.
+        Thread.ofPlatform().daemon(true).name("graceful-exit-watchdog").start(() -> {
+            try {
+                Thread.sleep(EXIT_WATCHDOG_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            Runtime.getRuntime().halt(code);
+        });
+        System.exit(code);
+    }
+
+    /** Runs the same single sequence when the JVM exits for any other reason, before Helidon's own handlers. */
+    private final class ExitHook implements HelidonShutdownHandler, Weighted {
+        @Override
+        public void shutdown() {
+            stopping.set(true);
+            output.publish(coordinator.run(ShutdownReason.JVM_EXIT));
+        }
+
+        @Override
+        public double weight() {
+            return 1000;
+        }
     }
 }

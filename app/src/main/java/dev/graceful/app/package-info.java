@@ -1,0 +1,4 @@
+/**
+ * The demo service: signals, server, coordinator, exit codes.
+ */
+package dev.graceful.app;

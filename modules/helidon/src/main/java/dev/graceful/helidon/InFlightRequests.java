@@ -1,0 +1,137 @@
+package dev.graceful.helidon;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+/**
+ * A routing filter that counts requests in flight, from the moment a request enters routing until its handler
+ * (and any error handling it threw into) has returned, and lets the drain wait for the count to reach zero without
+ * polling.
+ *
+ * <p>Once {@link #closeConnections()} is called, every response sent from then on carries {@code Connection: close},
+ * and the connection is closed by the server right after that response, so keep-alive clients learn that they must
+ * reconnect elsewhere instead of having their next request cut off. Thread-safe.
+ */
+public final class InFlightRequests implements Filter {
+
+    private static final System.Logger LOG = System.getLogger(InFlightRequests.class.getName());
+
+    private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition idle = lock.newCondition();
+    private volatile boolean closing;
+    private volatile boolean awaited;
+
+    /**
+     * Creates a filter with nothing in flight.
+     */
+    public InFlightRequests() {
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        inFlight.incrementAndGet();
+        res.beforeSend(() -> {
+            if (closing) {
+                res.header(HeaderValues.CONNECTION_CLOSE);
+            }
+        });
+        try {
+            chain.proceed();
+        } finally {
+            completed.incrementAndGet();
+            if (inFlight.decrementAndGet() == 0 && awaited) {
+                signalIdle();
+            }
+        }
+        if (closing && res.isSent() && res.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
+            // Helidon 4.5.0 sends "Connection: close" but keeps reading the connection (helidon#12324);
+            // closing it here gives the client a clean FIN right after the response.
+            if (!req.content().consumed()) {
+                try {
+                    req.content().consume();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "Could not consume an unread request body before close", e);
+                }
+            }
+            throw new CloseConnectionException("Server is shutting down; connection closed after the response");
+        }
+    }
+
+    /**
+     * From now on, marks every response {@code Connection: close} and closes its connection after it is sent.
+     */
+    public void closeConnections() {
+        closing = true;
+    }
+
+    /**
+     * Returns whether responses are being sent with {@code Connection: close}.
+     *
+     * @return {@code true} after {@link #closeConnections()}
+     */
+    public boolean isClosingConnections() {
+        return closing;
+    }
+
+    /**
+     * Returns the number of requests in flight now.
+     *
+     * @return requests that entered routing and whose handling has not ended
+     */
+    public long inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * Returns the number of requests whose handling has ended since the filter was created.
+     *
+     * @return the completed count
+     */
+    public long completed() {
+        return completed.get();
+    }
+
+    /**
+     * Waits until no request is in flight, woken by the last request that completes.
+     *
+     * @param timeout the longest time to wait
+     * @return {@code true} if nothing is in flight, {@code false} if the time ran out first
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        awaited = true;
+        long nanos = timeout.toNanos();
+        lock.lockInterruptibly();
+        try {
+            while (inFlight.get() > 0) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = idle.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signalIdle() {
+        lock.lock();
+        try {
+            idle.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

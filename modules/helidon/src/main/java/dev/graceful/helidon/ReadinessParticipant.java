@@ -1,0 +1,59 @@
+package dev.graceful.helidon;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import dev.graceful.Durations;
+import dev.graceful.spi.ShutdownContext;
+import dev.graceful.spi.ShutdownParticipant;
+import dev.graceful.spi.ShutdownPhase;
+
+/**
+ * The built-in {@code readiness} participant ({@link ShutdownPhase#READINESS}): turns readiness off, marks every
+ * response {@code Connection: close}, and keeps serving for the readiness delay so that load balancers stop
+ * sending traffic before the listener closes.
+ */
+public final class ReadinessParticipant implements ShutdownParticipant {
+
+    /** The participant's name. */
+    public static final String NAME = "readiness";
+
+    private final ReadinessGate gate;
+    private final InFlightRequests requests;
+    private final Duration delay;
+
+    /**
+     * Creates the participant.
+     *
+     * @param gate     the readiness check to close
+     * @param requests the filter to switch to {@code Connection: close}
+     * @param delay    how long to keep serving after readiness is off; may be zero
+     */
+    public ReadinessParticipant(ReadinessGate gate, InFlightRequests requests, Duration delay) {
+        this.gate = Objects.requireNonNull(gate, "gate");
+        this.requests = Objects.requireNonNull(requests, "requests");
+        this.delay = Objects.requireNonNull(delay, "delay");
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ShutdownPhase phase() {
+        return ShutdownPhase.READINESS;
+    }
+
+    @Override
+    public void shutdown(ShutdownContext context) throws InterruptedException {
+        gate.close();
+        requests.closeConnections();
+        Duration wait = delay.compareTo(context.remaining()) < 0 ? delay : context.remaining();
+        if (!wait.isZero()) {
+            context.log("readiness is DOWN; serving with Connection: close for " + Durations.format(wait));
+            Thread.sleep(wait);
+        }
+        context.record("readiness-delay-ms", wait.toMillis());
+    }
+}
