@@ -24,11 +24,14 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
 import io.helidon.logging.common.LogConfig;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.Metrics;
 import io.helidon.spi.HelidonShutdownHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -113,7 +116,14 @@ public final class Main {
                     .config(config.get("server"))
                     .featuresDiscoverServices(false);
             shutdown.configure(builder);
-            builder.addFeature(ObserveFeature.just(HealthObserver.create(shutdown.readiness())));
+            builder.addFeature(ObserveFeature.just(HealthObserver.create(shutdown.readiness()),
+                                                   MetricsObserver.create()));
+            Metrics.globalRegistry().getOrCreate(
+                    Gauge.builder("graceful.requests.in-flight", () -> shutdown.requests().inFlight())
+                            .description("HTTP requests whose handling has started and not ended"));
+            Metrics.globalRegistry().getOrCreate(
+                    Gauge.builder("graceful.connections.open", () -> shutdown.connections().size())
+                            .description("Open HTTP connections"));
             builder.routing(routing -> {
                 routing.addFilter(shutdown.requests());
                 new DemoRoutes(greeting, maxWork).register(routing);

@@ -130,9 +130,11 @@ public record ShutdownConfig(Duration deadline,
                 continue;
             }
             switch (key) {
-            case DEADLINE -> deadline = duration(key, value);
+            case DEADLINE -> deadline = positiveDuration(key, value);
             case READINESS_DELAY -> readinessDelay = duration(key, value);
-            case DRAIN_TIMEOUT -> drainTimeout = value.isEmpty() ? Optional.empty() : Optional.of(duration(key, value));
+            case DRAIN_TIMEOUT -> drainTimeout = value.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(positiveDuration(key, value));
             case REPORT_FILE -> reportFile = value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value));
             default -> {
                 if (!key.startsWith(PARTICIPANTS + ".")) {
@@ -155,11 +157,25 @@ public record ShutdownConfig(Duration deadline,
     }
 
     private static Duration duration(String key, String value) {
+        Duration d;
         try {
-            return Durations.parse(value);
+            d = Durations.parse(value);
         } catch (IllegalArgumentException e) {
             throw new ShutdownConfigException(key, value, "expected " + Durations.ACCEPTED_FORMS);
         }
+        // Checked here too, not only in the constructors, so that the message quotes the value as written.
+        if (d.isNegative()) {
+            throw new ShutdownConfigException(key, value, "must be zero or a positive duration");
+        }
+        return d;
+    }
+
+    private static Duration positiveDuration(String key, String value) {
+        Duration d = duration(key, value);
+        if (d.isZero()) {
+            throw new ShutdownConfigException(key, value, "must be a positive duration");
+        }
+        return d;
     }
 
     /**
@@ -197,11 +213,7 @@ public record ShutdownConfig(Duration deadline,
                 String key = base + e.getKey();
                 String value = e.getValue();
                 if (e.getKey().equals("timeout")) {
-                    Duration t = duration(key, value);
-                    if (t.isZero() || t.isNegative()) {
-                        throw new ShutdownConfigException(key, value, "must be a positive duration");
-                    }
-                    timeout = Optional.of(t);
+                    timeout = Optional.of(positiveDuration(key, value));
                 } else if (e.getKey().equals("enabled")) {
                     if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
                         throw new ShutdownConfigException(key, value, "expected true or false");

@@ -48,6 +48,8 @@ public final class ShutdownCoordinator {
 
     private static final System.Logger LOG = System.getLogger("dev.graceful");
     private static final Pattern KEBAB_CASE = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+    /** The longest span the clock counts (about 73 years); longer deadlines and timeouts are cut to it. */
+    private static final long MAX_NANOS = Long.MAX_VALUE / 4;
 
     private final ShutdownConfig config;
     private final List<Entry> entries;
@@ -150,7 +152,7 @@ public final class ShutdownCoordinator {
     private ShutdownReport execute(ShutdownReason reason) {
         long start = System.nanoTime();
         Instant startedAt = Instant.now();
-        long deadlineNanos = start + config.deadline().toNanos();
+        long deadlineNanos = start + nanos(config.deadline());
         RunClock clock = new RunClock(reason, start, startedAt, deadlineNanos);
         LOG.log(Level.INFO, "Shutdown started (" + reason + "), deadline " + Durations.format(config.deadline())
                 + ", " + entries.size() + " participants");
@@ -236,6 +238,14 @@ public final class ShutdownCoordinator {
         return List.of(results);
     }
 
+    /**
+     * Returns a duration in nanoseconds, cut to {@link #MAX_NANOS} so that adding it to {@link System#nanoTime()}
+     * cannot overflow; {@link Duration#toNanos()} throws for durations beyond about 292 years.
+     */
+    private static long nanos(Duration d) {
+        return d.compareTo(Duration.ofNanos(MAX_NANOS)) >= 0 ? MAX_NANOS : d.toNanos();
+    }
+
     /** The clock of one run: reason, start and the global deadline. */
     private record RunClock(ShutdownReason reason, long startNanos, Instant startedAt, long deadlineNanos) {
         Duration remaining() {
@@ -259,8 +269,8 @@ public final class ShutdownCoordinator {
             long start = System.nanoTime();
             long end = clock.deadlineNanos();
             boolean byDeadline = true;
-            if (e.timeout().isPresent() && start + e.timeout().get().toNanos() - clock.deadlineNanos() < 0) {
-                end = start + e.timeout().get().toNanos();
+            if (e.timeout().isPresent() && start + nanos(e.timeout().get()) - clock.deadlineNanos() < 0) {
+                end = start + nanos(e.timeout().get());
                 byDeadline = false;
             }
             Context ctx = new Context(e.name(), clock.reason(), clock.instantOf(end), end, e.settings());

@@ -133,7 +133,7 @@ public record ShutdownReport(ShutdownReason reason,
             o.error().ifPresent(details::append);
             b.append(String.format(Locale.ROOT, "  %-15s %5d  %-24s %-10s %9s  %s%n",
                                    o.phase(), o.order(), o.name(), o.kind(), Durations.format(o.elapsed()),
-                                   details.toString().strip()));
+                                   details.toString().strip().replaceAll("\\s*\\R\\s*", " ")));
         }
         return b.toString();
     }

@@ -72,14 +72,13 @@ public final class OpenConnections {
     /**
      * Takes over closing connections: from now on Helidon's own "close when idle" is ignored, and idle connections
      * are closed once idle for {@link #IDLE_GRACE}, on a virtual thread that ends when none is left.
-     * Connections idle for a second or more are closed at once.
      */
     public void stopAccepting() {
         if (stopping) {
             return;
         }
         stopping = true;
-        reapIdle(true);
+        reapIdle();
         Thread.ofVirtual().name("graceful-idle-connections").start(this::reapLoop);
     }
 
@@ -109,7 +108,7 @@ public final class OpenConnections {
         try {
             while (!live.isEmpty()) {
                 Thread.sleep(REAP_PERIOD_MILLIS);
-                reapIdle(false);
+                reapIdle();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -117,16 +116,16 @@ public final class OpenConnections {
         checkAllClosed();
     }
 
-    private void reapIdle(boolean first) {
+    private void reapIdle() {
+        // Helidon's idleTime() has a resolution of one second, so a connection between two back-to-back requests
+        // can look long idle; only idleness observed here, continuously for the grace, counts.
         long now = System.nanoTime();
         for (Tracked t : live) {
             if (!t.isIdle()) {
                 t.idleSince = 0;
                 continue;
             }
-            if (first && t.delegate.idleTime().toMillis() >= 1000) {
-                t.delegate.close(false);
-            } else if (t.idleSince == 0) {
+            if (t.idleSince == 0) {
                 t.idleSince = now;
             } else if (now - t.idleSince >= IDLE_GRACE.toNanos()) {
                 t.delegate.close(false);

@@ -47,8 +47,9 @@ public final class ReadinessParticipant implements ShutdownParticipant {
 
     @Override
     public void shutdown(ShutdownContext context) throws InterruptedException {
-        gate.close();
+        // Connection: close first, so that anyone who sees readiness DOWN also gets closing responses.
         requests.closeConnections();
+        gate.close();
         Duration wait = delay.compareTo(context.remaining()) < 0 ? delay : context.remaining();
         if (!wait.isZero()) {
             context.log("readiness is DOWN; serving with Connection: close for " + Durations.format(wait));

@@ -1,0 +1,243 @@
+package dev.graceful.app;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.anyOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+
+/**
+ * End to end: the real jar as a process, real signals, real sockets. Checks what clients saw, the report and the
+ * exit code.
+ */
+class GracefulStopIT {
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+    }
+
+    private ServiceProcess start(String yaml) throws Exception {
+        ServiceProcess p = ServiceProcess.start(dir, yaml);
+        toClose.add(p);
+        return p;
+    }
+
+    @Test
+    void fiftySlowRequestsInFlightAtSigtermAllCompleteAndExitIsZero() throws Exception {
+        ServiceProcess service = start(ServiceProcess.yaml());
+        int port = service.port();
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<RawHttp.Response>> responses = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                responses.add(clients.submit(() -> {
+                    try (RawHttp http = RawHttp.connect(port)) {
+                        return http.exchange("/work?ms=3000");
+                    }
+                }));
+            }
+            service.awaitInFlight(51, Duration.ofSeconds(10));
+            service.signal("TERM");
+            for (Future<RawHttp.Response> f : responses) {
+                RawHttp.Response r = f.get();
+                assertThat(r.status(), is(200));
+                assertThat(r.body(), is("worked 3000 ms\n"));
+            }
+        }
+        assertThat(service.awaitExit(Duration.ofSeconds(20)), is(0));
+        JsonObject report = service.report();
+        assertThat(report.getBoolean("clean"), is(true));
+        JsonObject drain = ServiceProcess.participant(report, "in-flight-requests");
+        assertThat(drain.getString("outcome"), is("COMPLETED"));
+        assertThat(drain.getJsonObject("figures").getInt("in-flight-at-start"), greaterThanOrEqualTo(50));
+        assertThat(drain.getJsonObject("figures").getInt("aborted"), is(0));
+    }
+
+    @Test
+    void newConnectsAreRefusedSoonAfterSigtermWhileInFlightRequestCompletes() throws Exception {
+        ServiceProcess service = start(ServiceProcess.yaml());
+        int port = service.port();
+        CompletableFuture<RawHttp.Response> slow = CompletableFuture.supplyAsync(() -> {
+            try (RawHttp http = RawHttp.connect(port)) {
+                return http.exchange("/work?ms=2500");
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        service.awaitInFlight(2, Duration.ofSeconds(10));
+        long sent = System.nanoTime();
+        service.signal("TERM");
+        long refusedAfter = -1;
+        while (System.nanoTime() - sent < Duration.ofSeconds(5).toNanos()) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                assertThat("connected", s.isConnected(), is(true));
+            } catch (ConnectException e) {
+                refusedAfter = (System.nanoTime() - sent) / 1_000_000;
+                break;
+            }
+        }
+        System.out.println("new connects refused " + refusedAfter + " ms after kill -TERM was sent");
+        assertThat("connects refused", refusedAfter, greaterThanOrEqualTo(0L));
+        assertThat(refusedAfter, lessThan(1_000L));
+        assertThat(slow.get().status(), is(200));
+        assertThat(slow.get().body(), is("worked 2500 ms\n"));
+        assertThat(service.awaitExit(Duration.ofSeconds(10)), is(0));
+    }
+
+    @Test
+    void idleKeepAliveConnectionsDoNotHoldTheExit() throws Exception {
+        ServiceProcess service = start(ServiceProcess.yaml());
+        int port = service.port();
+        List<RawHttp> idle = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            RawHttp http = RawHttp.connect(port);
+            toClose.add(http);
+            assertThat(http.exchange("/").status(), is(200));
+            idle.add(http);
+        }
+        long sent = System.nanoTime();
+        service.signal("TERM");
+        assertThat(service.awaitExit(Duration.ofSeconds(10)), is(0));
+        long millis = (System.nanoTime() - sent) / 1_000_000;
+        System.out.println("100 idle keep-alive connections: exit " + millis + " ms after kill -TERM");
+        assertThat(millis, lessThan(2_000L));
+        for (RawHttp http : idle) {
+            assertThat(http.isClosedByServer(), is(true));
+        }
+    }
+
+    @Test
+    void responseDuringShutdownCarriesConnectionCloseAndServerClosesTheConnection() throws Exception {
+        ServiceProcess service = start(ServiceProcess.yaml("deadline: 10s", "readiness-delay: 2s"));
+        RawHttp http = RawHttp.connect(service.port());
+        toClose.add(http);
+        assertThat(http.exchange("/").closes(), is(false));
+        service.signal("TERM");
+        service.awaitReadinessDown(Duration.ofSeconds(5));
+        RawHttp.Response during = http.exchange("/");
+        assertThat(during.status(), is(200));
+        assertThat(during.closes(), is(true));
+        http.soTimeout(5_000);
+        assertThat("server closed the connection after Connection: close", http.isClosedByServer(), is(true));
+        assertThat(service.awaitExit(Duration.ofSeconds(15)), is(0));
+    }
+
+    @Test
+    void aRequestLongerThanTheDeadlineIsAbortedAndTheExitIsNotClean() throws Exception {
+        ServiceProcess service = start(ServiceProcess.yaml("deadline: 3s"));
+        int port = service.port();
+        CompletableFuture<String> client = CompletableFuture.supplyAsync(() -> {
+            try (RawHttp http = RawHttp.connect(port)) {
+                return "response " + http.exchange("/work?ms=60000").status();
+            } catch (IOException e) {
+                return "connection ended: " + e;
+            }
+        });
+        service.awaitInFlight(2, Duration.ofSeconds(10));
+        long sent = System.nanoTime();
+        service.signal("TERM");
+        int code = service.awaitExit(Duration.ofSeconds(10));
+        long millis = (System.nanoTime() - sent) / 1_000_000;
+        assertThat(code, is(1));
+        assertThat("exit within deadline + 1 s", millis, lessThan(4_000L));
+        JsonObject drain = ServiceProcess.participant(service.report(), "in-flight-requests");
+        assertThat(drain.getString("outcome"), is("TIMED_OUT"));
+        assertThat(drain.getJsonObject("figures").getInt("aborted"), is(1));
+        // The interrupted handler either answers 500 or its connection is cut; never a 200.
+        assertThat(client.get(), anyOf(containsString("connection ended"), is("response 500")));
+    }
+
+    @Test
+    void aSecondSigtermForcesTheExitAtOnce() throws Exception {
+        ServiceProcess service = start(ServiceProcess.yaml("deadline: 25s"));
+        int port = service.port();
+        CompletableFuture.runAsync(() -> {
+            try (RawHttp http = RawHttp.connect(port)) {
+                http.exchange("/work?ms=60000");
+            } catch (IOException expected) {
+                // cut by the forced exit
+            }
+        });
+        service.awaitInFlight(2, Duration.ofSeconds(10));
+        service.signal("TERM");
+        service.awaitLine("Phase DRAIN starting", Duration.ofSeconds(5));
+        long sent = System.nanoTime();
+        service.signal("TERM");
+        int code = service.awaitExit(Duration.ofSeconds(10));
+        long millis = (System.nanoTime() - sent) / 1_000_000;
+        System.out.println("second SIGTERM: exit " + millis + " ms later");
+        assertThat(code, is(1));
+        assertThat(millis, lessThan(3_000L));
+        JsonObject report = service.report();
+        assertThat(report.getBoolean("forced"), is(true));
+        assertThat(ServiceProcess.participant(report, "in-flight-requests").getString("outcome"), is("TIMED_OUT"));
+    }
+
+    @Test
+    void readinessDelayKeepsServingWithReadinessDownThenRefusesConnects() throws Exception {
+        ServiceProcess service = start(ServiceProcess.yaml("deadline: 10s", "readiness-delay: 2s"));
+        int port = service.port();
+        try (RawHttp probe = RawHttp.connect(port)) {
+            assertThat(probe.exchange("/observe/health/ready").status(), is(204));
+        }
+        CompletableFuture<RawHttp.Response> slow = CompletableFuture.supplyAsync(() -> {
+            try (RawHttp http = RawHttp.connect(port)) {
+                return http.exchange("/work?ms=4000");
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        service.awaitInFlight(2, Duration.ofSeconds(10));
+        long sent = System.nanoTime();
+        service.signal("TERM");
+        service.awaitReadinessDown(Duration.ofSeconds(5));
+        try (RawHttp probe = RawHttp.connect(port)) {
+            assertThat(probe.exchange("/observe/health/live").status(), is(204));
+        }
+        try (RawHttp client = RawHttp.connect(port)) {
+            RawHttp.Response r = client.exchange("/");
+            assertThat(r.status(), is(200));
+            assertThat(r.closes(), is(true));
+        }
+        long servedAt = (System.nanoTime() - sent) / 1_000_000;
+        assertThat("served inside the readiness delay", servedAt, lessThan(2_000L));
+        long refusedAt = -1;
+        while (System.nanoTime() - sent < Duration.ofSeconds(8).toNanos()) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                assertThat(s.isConnected(), is(true));
+            } catch (ConnectException e) {
+                refusedAt = (System.nanoTime() - sent) / 1_000_000;
+                break;
+            }
+            Thread.sleep(10);
+        }
+        assertThat("connects refused only after the readiness delay", refusedAt, greaterThanOrEqualTo(2_000L));
+        assertThat(slow.get().status(), is(200));
+        assertThat(service.awaitExit(Duration.ofSeconds(10)), is(0));
+    }
+}

@@ -1,0 +1,110 @@
+package dev.graceful.app;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
+
+/**
+ * End to end: 64 keep-alive connections sending {@code GET /} back to back, SIGTERM mid-load, default
+ * configuration. No client may see a reset or an EOF for a request it sent before it received a response carrying
+ * {@code Connection: close}; refused connects after the listener closed are expected and counted apart.
+ */
+class KeepAliveLoadIT {
+
+    private static final int CONNECTIONS = 64;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sigtermUnderKeepAliveLoadLosesNoRequest() throws Exception {
+        try (ServiceProcess service = ServiceProcess.start(dir, ServiceProcess.yaml())) {
+            int port = service.port();
+            AtomicLong ok = new AtomicLong();
+            AtomicLong refused = new AtomicLong();
+            AtomicLong closedByServer = new AtomicLong();
+            ConcurrentLinkedQueue<String> lost = new ConcurrentLinkedQueue<>();
+            CountDownLatch warm = new CountDownLatch(5_000);
+            long stopAt = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            List<Future<?>> clients = new ArrayList<>();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int c = 0; c < CONNECTIONS; c++) {
+                    clients.add(pool.submit(() -> {
+                        while (System.nanoTime() < stopAt) {
+                            RawHttp http;
+                            try {
+                                http = RawHttp.connect(port);
+                            } catch (ConnectException e) {
+                                refused.incrementAndGet();
+                                return;
+                            } catch (IOException e) {
+                                lost.add("connect: " + e);
+                                return;
+                            }
+                            try (http) {
+                                int sentOnThisConnection = 0;
+                                RawHttp.Response previous = null;
+                                while (System.nanoTime() < stopAt) {
+                                    RawHttp.Response r;
+                                    try {
+                                        sentOnThisConnection++;
+                                        r = http.exchange("/");
+                                    } catch (IOException e) {
+                                        lost.add("request " + sentOnThisConnection + " on a connection: " + e
+                                                         + (previous == null ? "" : "; previous response "
+                                                         + previous.headers()));
+                                        return;
+                                    }
+                                    if (r.status() != 200) {
+                                        lost.add("status " + r.status());
+                                        return;
+                                    }
+                                    previous = r;
+                                    ok.incrementAndGet();
+                                    warm.countDown();
+                                    if (r.closes()) {
+                                        closedByServer.incrementAndGet();
+                                        break;
+                                    }
+                                }
+                            } catch (IOException e) {
+                                lost.add("close: " + e);
+                                return;
+                            }
+                        }
+                    }));
+                }
+                assertThat("load reached 5,000 responses", warm.await(30, TimeUnit.SECONDS), is(true));
+                service.signal("TERM");
+                assertThat(service.awaitExit(Duration.ofSeconds(30)), is(0));
+                for (Future<?> f : clients) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+            }
+            System.out.printf("keep-alive load: %d ok, %d answered with Connection: close, %d connects refused,"
+                                      + " %d lost%n", ok.get(), closedByServer.get(), refused.get(), lost.size());
+            lost.stream().limit(10).forEach(l -> System.out.println("  lost: " + l));
+            assertThat(ok.get(), greaterThan(5_000L));
+            assertThat("clients stopped by refused connects", refused.get(), is((long) CONNECTIONS));
+            assertThat(List.copyOf(lost), is(empty()));
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package dev.graceful.helidon;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+import dev.graceful.ParticipantOutcome;
+import dev.graceful.ShutdownConfig;
+import dev.graceful.ShutdownCoordinator;
+import dev.graceful.ShutdownReason;
+import dev.graceful.ShutdownReport;
+import dev.graceful.spi.ShutdownParticipant;
+import dev.graceful.spi.ShutdownPhase;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.instanceOf;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The built-in participants against a real server on 127.0.0.1, assembled as {@code app}'s {@code Main} does it
+ * ({@link ServerShutdown#configure}, the in-flight filter first in routing, {@link ServerShutdown#participants}),
+ * run by a real {@link ShutdownCoordinator}, and seen from plain client sockets. Each test builds and starts its own
+ * server and stops it afterwards.
+ *
+ * <p>Routes: {@code /} answers at once; {@code /held} waits until the test releases it, then sends a large body;
+ * {@code /sleeping} sleeps for a minute, far past any deadline here.
+ */
+class GracefulStopIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final ShutdownConfig TEN_SECONDS = ShutdownConfig.defaults().withDeadline(Duration.ofSeconds(10));
+    /** Large enough to take many socket writes, so a cut-off response cannot pass for a complete one. */
+    private static final String LARGE_BODY = "0123456789abcdef".repeat(16 * 1024);
+
+    private final CountDownLatch heldEntered = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch sleepingEntered = new CountDownLatch(1);
+    private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<RawHttpConnection> clients = new ArrayList<>();
+    private ShutdownConfig config;
+    private ServerShutdown shutdown;
+    private WebServer server;
+
+    @AfterEach
+    void stopServer() throws IOException {
+        release.countDown();
+        try {
+            for (RawHttpConnection c : clients) {
+                c.close();
+            }
+        } finally {
+            if (server != null) {
+                server.stop();
+            }
+            background.shutdownNow();
+        }
+    }
+
+    @Test
+    void requestInFlightAtSigtermCompletesWithItsWholeBodyAndTheReportIsClean() throws Exception {
+        start(TEN_SECONDS);
+        CountDownLatch drainCounted = new CountDownLatch(1);
+        ShutdownCoordinator coordinator = coordinator(
+                participant -> participant.name().equals(DrainParticipant.NAME)
+                        ? new WatchedParticipant(participant, "in-flight-at-start", drainCounted)
+                        : participant);
+        RawHttpConnection client = connect();
+        client.send("/held");
+        awaitLatch("the held handler to start", heldEntered);
+
+        Future<ShutdownReport> run = background.submit(() -> coordinator.run(ShutdownReason.SIGTERM));
+        awaitLatch("the drain to count the requests in flight", drainCounted);
+        release.countDown();
+
+        RawHttpConnection.Response response = client.read();
+        assertThat(response.status(), is(200));
+        assertThat(response.body().length(), is(LARGE_BODY.length()));
+        assertThat(response.body(), is(LARGE_BODY));
+        assertThat(response.closesConnection(), is(true));
+
+        ShutdownReport report = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(report.toTable(), report.isClean(), is(true));
+        Map<String, Long> figures = report.outcome(DrainParticipant.NAME).orElseThrow().figures();
+        assertThat(report.toTable(), figures.get("in-flight-at-start"), is(1L));
+        assertThat(report.toTable(), figures.get("completed"), greaterThanOrEqualTo(1L));
+        assertThat(report.toTable(), figures.get("aborted"), is(0L));
+    }
+
+    @Test
+    void refusesNewConnectionsOnceTheListenerHasStoppedWhileTheRequestInFlightCompletes() throws Exception {
+        start(TEN_SECONDS);
+        CountDownLatch listenerStopped = new CountDownLatch(1);
+        ShutdownCoordinator coordinator = coordinator(
+                new RecordingParticipant("after-listener", ShutdownPhase.DRAIN, -1, listenerStopped));
+        RawHttpConnection client = connect();
+        client.send("/held");
+        awaitLatch("the held handler to start", heldEntered);
+
+        Future<ShutdownReport> run = background.submit(() -> coordinator.run(ShutdownReason.SIGTERM));
+        awaitLatch("the listener participant to end", listenerStopped);
+
+        assertThrows(ConnectException.class, () -> RawHttpConnection.open(server.port()).close());
+        release.countDown();
+        RawHttpConnection.Response response = client.read();
+        assertThat(response.status(), is(200));
+        assertThat(response.body(), is(LARGE_BODY));
+        ShutdownReport report = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(report.toTable(), report.isClean(), is(true));
+    }
+
+    @Test
+    void closesAKeepAliveConnectionThatIsIdleAtShutdown() throws Exception {
+        start(TEN_SECONDS);
+        ShutdownCoordinator coordinator = coordinator();
+        RawHttpConnection client = connect();
+        RawHttpConnection.Response response = client.get("/");
+        assertThat(response.status(), is(200));
+        assertThat(response.closesConnection(), is(false));
+
+        Future<ShutdownReport> run = background.submit(() -> coordinator.run(ShutdownReason.SIGTERM));
+
+        assertThat("the server closed the idle connection", client.awaitEndOfStream(Duration.ofSeconds(3)), is(true));
+        ShutdownReport report = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(report.toTable(), report.isClean(), is(true));
+    }
+
+    @Test
+    void idleServerWithIdleKeepAliveConnectionsStopsWithinTwoSeconds() throws Exception {
+        start(TEN_SECONDS);
+        ShutdownCoordinator coordinator = coordinator();
+        for (int i = 0; i < 3; i++) {
+            assertThat(connect().get("/").status(), is(200));
+        }
+
+        long start = System.nanoTime();
+        ShutdownReport report = coordinator.run(ShutdownReason.SIGTERM);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(report.toTable(), took, lessThan(Duration.ofSeconds(2)));
+        assertThat(report.toTable(), report.isClean(), is(true));
+        for (RawHttpConnection client : clients) {
+            assertThat("the server closed each idle connection", client.awaitEndOfStream(WAIT), is(true));
+        }
+    }
+
+    @Test
+    void answersARequestOnAKeepAliveConnectionAfterReadinessWentDownWithConnectionCloseAndThenClosesIt()
+            throws Exception {
+        start(new ShutdownConfig(Duration.ofSeconds(10), Duration.ofSeconds(2), Optional.empty(), Optional.empty(),
+                                 Map.of()));
+        ShutdownCoordinator coordinator = coordinator();
+        RawHttpConnection client = connect();
+        assertThat(client.get("/").closesConnection(), is(false));
+
+        Future<ShutdownReport> run = background.submit(() -> coordinator.run(ShutdownReason.SIGTERM));
+        awaitTrue("readiness to go down", () -> !shutdown.readiness().isOpen());
+        awaitTrue("responses to be marked Connection: close", shutdown.requests()::isClosingConnections);
+
+        RawHttpConnection.Response response = client.get("/");
+        assertThat(response.status(), is(200));
+        assertThat(response.body(), is("hello"));
+        assertThat(response.closesConnection(), is(true));
+        assertThat("the server closed the connection after the response", client.awaitEndOfStream(WAIT), is(true));
+        // Still in the readiness delay: the filter closed this connection, not the idle reaping at listener stop.
+        assertThat(shutdown.connections().isStopping(), is(false));
+
+        ShutdownReport report = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(report.toTable(), report.isClean(), is(true));
+        assertThat(report.toTable(), report.outcome(ReadinessParticipant.NAME).orElseThrow().figures()
+                .get("readiness-delay-ms"), is(2000L));
+    }
+
+    @Test
+    void cutsOffAHandlerThatOverrunsTheDeadlineAndReturnsInTime() throws Exception {
+        Duration deadline = Duration.ofSeconds(2);
+        start(ShutdownConfig.defaults().withDeadline(deadline));
+        ShutdownCoordinator coordinator = coordinator();
+        RawHttpConnection client = connect();
+        client.send("/sleeping");
+        awaitLatch("the sleeping handler to start", sleepingEntered);
+
+        long start = System.nanoTime();
+        ShutdownReport report = coordinator.run(ShutdownReason.SIGTERM);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        System.out.println("cutsOffAHandlerThatOverrunsTheDeadlineAndReturnsInTime: run took " + took + "\n"
+                                   + report.toTable());
+        assertThat(report.toTable(), took, lessThan(deadline.plusMillis(1500)));
+        assertThat(report.toTable(), report.isClean(), is(false));
+        ParticipantOutcome drain = report.outcome(DrainParticipant.NAME).orElseThrow();
+        assertThat(report.toTable(), drain, instanceOf(ParticipantOutcome.TimedOut.class));
+        assertThat(report.toTable(), drain.figures().get("in-flight-at-start"), is(1L));
+    }
+
+    private void start(ShutdownConfig config) {
+        this.config = config;
+        shutdown = new ServerShutdown(config);
+        WebServerConfig.Builder builder = WebServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .featuresDiscoverServices(false);
+        shutdown.configure(builder);
+        builder.routing(routing -> routing
+                .addFilter(shutdown.requests())
+                .get("/", (req, res) -> res.send("hello"))
+                .get("/held", (req, res) -> {
+                    heldEntered.countDown();
+                    if (!release.await(WAIT.toSeconds() * 2, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the test never released the handler");
+                    }
+                    res.send(LARGE_BODY);
+                })
+                .get("/sleeping", (req, res) -> {
+                    sleepingEntered.countDown();
+                    Thread.sleep(Duration.ofMinutes(1));
+                    res.send("woke up");
+                }));
+        server = builder.build().start();
+        assertThat("the server started", server.isRunning(), is(true));
+    }
+
+    /** A coordinator with the server's built-in participants, as they are, plus the given ones. */
+    private ShutdownCoordinator coordinator(ShutdownParticipant... extra) {
+        return coordinator(participant -> participant, extra);
+    }
+
+    /** A coordinator with the server's built-in participants, each passed through {@code wrap}, plus the given ones. */
+    private ShutdownCoordinator coordinator(UnaryOperator<ShutdownParticipant> wrap,
+                                            ShutdownParticipant... extra) {
+        ShutdownCoordinator.Builder builder = ShutdownCoordinator.builder().config(config);
+        for (ShutdownParticipant p : shutdown.participants(server)) {
+            builder.add(wrap.apply(p));
+        }
+        for (ShutdownParticipant p : extra) {
+            builder.add(p);
+        }
+        return builder.build();
+    }
+
+    private RawHttpConnection connect() throws IOException {
+        RawHttpConnection client = RawHttpConnection.open(server.port());
+        clients.add(client);
+        return client;
+    }
+
+    private static void awaitLatch(String what, CountDownLatch latch) throws InterruptedException {
+        if (!latch.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+            fail("Waited " + WAIT + " for " + what);
+        }
+    }
+
+    /** Waits for a state that has no latch to wait on; it changes once, in another thread. */
+    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                fail("Waited " + WAIT + " for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
