@@ -51,7 +51,12 @@ public final class Main {
     private static final long EXIT_WATCHDOG_MILLIS = 5_000;
     private static final String USAGE = "usage: graceful-app [--config PATH] [--print-plan[=json]]";
 
+    private static final String DEFAULT_JDBC_URL = "jdbc:sqlite:data/events.db";
+
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private com.zaxxer.hikari.HikariDataSource dataSource;
+    private EventBuffer events;
+    private ClassLoader pluginLoader;
     private ShutdownCoordinator coordinator;
     private ReportOutput output;
 
@@ -110,6 +115,16 @@ public final class Main {
             shutdownConfig = ShutdownConfigs.from(config);
             String greeting = config.get("app.greeting").asString().orElse("Hello from graceful");
             long maxWork = positiveLong(config, "app.work-max-ms", 60_000);
+            String jdbcUrl = config.get("app.events.jdbc-url").asString().orElse(DEFAULT_JDBC_URL);
+            int maxBody = (int) Math.min(Integer.MAX_VALUE - 1, positiveLong(config, "app.events.max-body-bytes",
+                                                                             65_536));
+            int capacity = (int) Math.min(Integer.MAX_VALUE, positiveLong(config, "app.events.buffer-capacity",
+                                                                          100_000));
+            dataSource = Database.dataSource(jdbcUrl);
+            EventStore store = new EventStore(dataSource);
+            events = new EventBuffer(store, capacity);
+            EventBuffer buffer = events;
+            pluginLoader = Plugins.loader(Path.of(config.get("app.plugins-dir").asString().orElse("plugins")));
 
             ServerShutdown shutdown = new ServerShutdown(shutdownConfig);
             WebServerConfig.Builder builder = WebServer.builder()
@@ -127,6 +142,7 @@ public final class Main {
             builder.routing(routing -> {
                 routing.addFilter(shutdown.requests());
                 new DemoRoutes(greeting, maxWork).register(routing);
+                new EventRoutes(buffer, store, maxBody).register(routing);
             });
             server = builder.build();
 
@@ -134,7 +150,9 @@ public final class Main {
             for (ShutdownParticipant p : shutdown.participants(server)) {
                 coordinatorBuilder.add(p);
             }
-            coordinator = coordinatorBuilder.discover(Main.class.getClassLoader()).build();
+            coordinatorBuilder.add(new EventParticipants.Flush(events))
+                    .add(new EventParticipants.Pool(dataSource));
+            coordinator = coordinatorBuilder.discover(pluginLoader).build();
         } catch (ShutdownConfigException | ConfigException e) {
             System.err.println("graceful: invalid configuration: " + e.getMessage());
             return ExitCode.INVALID_CONFIG.code();
@@ -152,6 +170,16 @@ public final class Main {
         }
 
         output = new ReportOutput(shutdownConfig.reportFile(), System.err);
+        try {
+            Database.prepare(dataSource);
+            new EventStore(dataSource).createSchema();
+        } catch (java.sql.SQLException | RuntimeException e) {
+            System.err.println("graceful: cannot start: the events database " + dataSource.getJdbcUrl()
+                    + " is not usable: " + e.getMessage());
+            dataSource.close();
+            return ExitCode.STARTUP_FAILED.code();
+        }
+        events.start();
         server.start();
         if (!server.isRunning()) {
             WebServerConfig prototype = server.prototype();
@@ -160,6 +188,7 @@ public final class Main {
                     ? "port " + prototype.port() + " is already in use"
                     : "the server did not start (see the log above)";
             System.err.println("graceful: cannot start on " + address + ": " + why);
+            dataSource.close();
             return ExitCode.STARTUP_FAILED.code();
         }
         io.helidon.Main.addShutdownHandler(new ExitHook());

@@ -60,12 +60,12 @@ class ShutdownCoordinatorRunOnceTest {
                 .add(after)
                 .build();
 
-        CompletableFuture<ShutdownReport> first = runInBackground(coordinator, ShutdownReason.SIGTERM);
+        BackgroundRun first = runInBackground(coordinator, ShutdownReason.SIGTERM);
         assertThat(hanging.awaitStarted(), is(true));
-        CompletableFuture<ShutdownReport> second = runInBackground(coordinator, ShutdownReason.SIGINT);
+        BackgroundRun second = runInBackground(coordinator, ShutdownReason.SIGINT);
 
-        ShutdownReport secondReport = second.get(5, TimeUnit.SECONDS);
-        ShutdownReport firstReport = first.get(5, TimeUnit.SECONDS);
+        ShutdownReport secondReport = second.get();
+        ShutdownReport firstReport = first.get();
         assertThat(secondReport, sameInstance(firstReport));
         assertThat(secondReport.reason(), is(ShutdownReason.SIGTERM));
         assertThat(hanging.calls(), is(1));
@@ -83,12 +83,13 @@ class ShutdownCoordinatorRunOnceTest {
                 .add(hanging)
                 .add(release)
                 .build();
-        CompletableFuture<ShutdownReport> run = runInBackground(coordinator, ShutdownReason.SIGTERM);
+        BackgroundRun run = runInBackground(coordinator, ShutdownReason.SIGTERM);
         assertThat(hanging.awaitStarted(), is(true));
+        run.awaitWaiting();
 
         coordinator.force();
 
-        ShutdownReport report = run.get(5, TimeUnit.SECONDS);
+        ShutdownReport report = run.get();
         assertThat(report.elapsed(), lessThan(Duration.ofSeconds(5)));
         assertThat(hanging.awaitInterrupted(), is(true));
         assertThat(report.outcome("readiness").orElseThrow().kind(), is("COMPLETED"));
@@ -111,12 +112,13 @@ class ShutdownCoordinatorRunOnceTest {
                 .add(stuck)
                 .add(new RecordingParticipant("release", RELEASE, recorder))
                 .build();
-        CompletableFuture<ShutdownReport> run = runInBackground(coordinator, ShutdownReason.SIGTERM);
+        BackgroundRun run = runInBackground(coordinator, ShutdownReason.SIGTERM);
         assertThat(stuck.awaitStarted(), is(true));
+        run.awaitWaiting();
 
         coordinator.force();
 
-        ShutdownReport report = run.get(5, TimeUnit.SECONDS);
+        ShutdownReport report = run.get();
         assertThat(stuck.hasEnded(), is(false));
         assertThat(report.outcome("stuck").orElseThrow().kind(), is("TIMED_OUT"));
         assertThat(report.outcome("release").orElseThrow().kind(), is("SKIPPED"));
@@ -155,16 +157,37 @@ class ShutdownCoordinatorRunOnceTest {
         assertThat(report.exitCode(), is(ShutdownReport.EXIT_CLEAN));
     }
 
-    private static CompletableFuture<ShutdownReport> runInBackground(ShutdownCoordinator coordinator,
-                                                                     ShutdownReason reason) {
+    private static BackgroundRun runInBackground(ShutdownCoordinator coordinator, ShutdownReason reason) {
         CompletableFuture<ShutdownReport> report = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("run-" + reason).start(() -> {
+        Thread thread = Thread.ofPlatform().daemon().name("run-" + reason).start(() -> {
             try {
                 report.complete(coordinator.run(reason));
             } catch (Throwable t) {
                 report.completeExceptionally(t);
             }
         });
-        return report;
+        return new BackgroundRun(thread, report);
+    }
+
+    /** A {@code run} on a thread of its own. */
+    private record BackgroundRun(Thread thread, CompletableFuture<ShutdownReport> report) {
+
+        ShutdownReport get() throws Exception {
+            return report.get(5, TimeUnit.SECONDS);
+        }
+
+        /**
+         * Waits until the coordinator thread is parked waiting for its participants, so that a {@code force()}
+         * that follows has to wake it up rather than being seen before it starts to wait.
+         */
+        void awaitWaiting() {
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (thread.getState() != Thread.State.TIMED_WAITING && thread.getState() != Thread.State.WAITING) {
+                if (System.nanoTime() - giveUp > 0) {
+                    throw new AssertionError("the coordinator never started waiting; it is " + thread.getState());
+                }
+                Thread.onSpinWait();
+            }
+        }
     }
 }
