@@ -41,6 +41,15 @@ final class RawHttp implements AutoCloseable {
         out.flush();
     }
 
+    Response post(String path, String json) throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        return read();
+    }
+
     Response exchange(String path) throws IOException {
         send(path);
         return read();
