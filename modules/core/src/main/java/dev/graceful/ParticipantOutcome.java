@@ -130,11 +130,12 @@ public sealed interface ParticipantOutcome {
      * @param phase   the phase
      * @param order   the order
      * @param elapsed how long it ran before it was given up on
-     * @param figures its figures so far
-     * @param why     what ended its budget, naming the budget
+     * @param figures   its figures, including any it recorded while returning from the interrupt
+     * @param why       what ended its budget, naming the budget
+     * @param abandoned {@code true} if it ignored the interrupt and was left running
      */
     record TimedOut(String name, ShutdownPhase phase, int order, Duration elapsed, Map<String, Long> figures,
-                    String why) implements ParticipantOutcome {
+                    String why, boolean abandoned) implements ParticipantOutcome {
         /** Validates and copies the values. */
         public TimedOut {
             Objects.requireNonNull(name, "name");

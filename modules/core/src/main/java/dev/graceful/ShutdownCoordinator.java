@@ -50,6 +50,8 @@ public final class ShutdownCoordinator {
     private static final Pattern KEBAB_CASE = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
     /** The longest span the clock counts (about 73 years); longer deadlines and timeouts are cut to it. */
     private static final long MAX_NANOS = Long.MAX_VALUE / 4;
+    /** How long an interrupted participant may take to return before it is recorded as abandoned. */
+    static final Duration INTERRUPT_GRACE = Duration.ofMillis(100);
 
     private final ShutdownConfig config;
     private final List<Entry> entries;
@@ -221,21 +223,49 @@ public final class ShutdownCoordinator {
             }
             now = System.nanoTime();
             boolean isForced = forced.isDone();
+            List<Running> expired = new ArrayList<>();
             for (Iterator<Running> it = pending.iterator(); it.hasNext(); ) {
                 Running r = it.next();
-                ParticipantOutcome outcome = null;
                 if (r.done().isDone()) {
-                    outcome = r.finished();
-                } else if (isForced || now >= r.endNanos()) {
-                    outcome = r.giveUp(isForced, now, config.deadline(), clock);
-                }
-                if (outcome != null) {
-                    results[all.indexOf(r)] = outcome;
+                    results[all.indexOf(r)] = r.finished();
                     it.remove();
+                } else if (isForced || now >= r.endNanos()) {
+                    r.thread().interrupt();
+                    expired.add(r);
+                    it.remove();
+                }
+            }
+            if (!expired.isEmpty()) {
+                awaitInterrupted(expired, isForced);
+                for (Running r : expired) {
+                    results[all.indexOf(r)] = r.gaveUp(isForced, now, config.deadline(), clock);
                 }
             }
         }
         return List.of(results);
+    }
+
+    /**
+     * Gives interrupted participants a short, bounded moment to return, so that what they record while winding down
+     * (for example how many requests a drain aborted) reaches the report, and the report can tell a participant that
+     * honoured the interrupt from one that was abandoned. Never waits when forced; at most the grace otherwise.
+     */
+    private void awaitInterrupted(List<Running> expired, boolean isForced) {
+        if (isForced) {
+            return;
+        }
+        CompletableFuture<?>[] all = expired.stream().map(Running::done).toArray(CompletableFuture<?>[]::new);
+        CompletableFuture<?>[] allOrForced = {CompletableFuture.allOf(all), forced};
+        try {
+            CompletableFuture.anyOf(allOrForced).get(INTERRUPT_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException expected) {
+            // abandoned: recorded as such
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            force();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("participant completion never fails", e);
+        }
     }
 
     /**
@@ -303,8 +333,7 @@ public final class ShutdownCoordinator {
                                                  result.error());
         }
 
-        ParticipantOutcome giveUp(boolean forced, long now, Duration deadline, RunClock clock) {
-            thread.interrupt();
+        ParticipantOutcome gaveUp(boolean forced, long now, Duration deadline, RunClock clock) {
             Entry e = entry;
             Duration elapsed = Duration.ofNanos(now - startNanos);
             String why;
@@ -316,8 +345,11 @@ public final class ShutdownCoordinator {
                 why = "did not finish within its timeout of " + Durations.format(e.timeout().orElseThrow()) + "; "
                         + Durations.format(clock.remaining()) + " of the deadline remained";
             }
-            LOG.log(Level.WARNING, "Participant '" + e.name() + "' (" + e.phase() + ") " + why + "; interrupted");
-            return new ParticipantOutcome.TimedOut(e.name(), e.phase(), e.order(), elapsed, context.figures(), why);
+            boolean abandoned = !done.isDone();
+            why += abandoned ? "; interrupted, it did not return and was abandoned" : "; interrupted, it returned";
+            LOG.log(Level.WARNING, "Participant '" + e.name() + "' (" + e.phase() + ") " + why);
+            return new ParticipantOutcome.TimedOut(e.name(), e.phase(), e.order(), elapsed, context.figures(), why,
+                                                   abandoned);
         }
     }
 

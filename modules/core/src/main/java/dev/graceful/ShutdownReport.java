@@ -106,6 +106,9 @@ public record ShutdownReport(ShutdownReason reason,
                     .append(",\"outcome\":").append(Json.quote(o.kind()))
                     .append(",\"elapsedMs\":").append(o.elapsed().toMillis());
             o.error().ifPresent(e -> b.append(",\"error\":").append(Json.quote(e)));
+            if (o instanceof ParticipantOutcome.TimedOut t) {
+                b.append(",\"abandoned\":").append(t.abandoned());
+            }
             if (!o.figures().isEmpty()) {
                 b.append(",\"figures\":").append(Json.numbers(new java.util.TreeMap<>(o.figures())));
             }

@@ -10,7 +10,7 @@ import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownParticipant;
 import dev.graceful.spi.ShutdownPhase;
 
-/** Blocks until interrupted, signalling when it started and when the interrupt arrived. */
+/** Blocks until interrupted, signalling when it started and when the interrupt arrived; records {@code interrupted=1}. */
 final class HangingParticipant implements ShutdownParticipant {
 
     private final String name;
@@ -52,6 +52,7 @@ final class HangingParticipant implements ShutdownParticipant {
         try {
             new CountDownLatch(1).await();
         } catch (InterruptedException e) {
+            context.record("interrupted", 1);
             interrupted.countDown();
             throw e;
         }

@@ -145,6 +145,8 @@ class ShutdownCoordinatorDeadlineTest {
         assertThat(outcome, instanceOf(TimedOut.class));
         assertThat(outcome.error().orElseThrow(), containsString("timeout of 200ms"));
         assertThat(outcome.elapsed(), greaterThanOrEqualTo(Duration.ofMillis(200).minus(MARGIN)));
+        assertThat("returned from the interrupt", ((TimedOut) outcome).abandoned(), is(false));
+        assertThat("figures recorded while returning", outcome.figures().get("interrupted"), is(1L));
         assertThat(report.outcome("next").orElseThrow().kind(), is("COMPLETED"));
         assertThat(next.calls(), is(1));
         assertThat(report.elapsed(), lessThan(Duration.ofMillis(200).plus(EPSILON)));
@@ -163,6 +165,8 @@ class ShutdownCoordinatorDeadlineTest {
         assertThat(stuck.awaitInterrupted(), is(true));
         assertThat(stuck.hasEnded(), is(false));
         assertThat(report.outcome("stuck").orElseThrow(), instanceOf(TimedOut.class));
+        assertThat(((TimedOut) report.outcome("stuck").orElseThrow()).abandoned(), is(true));
+        assertThat(report.outcome("stuck").orElseThrow().error().orElseThrow(), containsString("abandoned"));
         assertThat(report.outcome("next").orElseThrow().kind(), is("COMPLETED"));
         assertThat(next.calls(), is(1));
         assertThat(report.elapsed(), lessThan(Duration.ofMillis(200).plus(EPSILON)));

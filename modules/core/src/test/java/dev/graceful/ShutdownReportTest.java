@@ -31,7 +31,7 @@ class ShutdownReportTest {
             new Failed("listener", STOP_ACCEPTING, 0, Duration.ofMillis(12), Map.of(),
                        new IllegalStateException("line one\nline \"two\"")),
             new TimedOut("in-flight-requests", DRAIN, 0, Duration.ofSeconds(2), Map.of("aborted", 3L, "completed", 40L),
-                         "did not finish within its timeout of 2s"),
+                         "did not finish within its timeout of 2s", false),
             new Skipped("db-pool", RELEASE, 10, "the global deadline of 25s was spent before it started"));
 
     @Test
@@ -56,7 +56,7 @@ class ShutdownReportTest {
                                                 + "\"java.lang.IllegalStateException: line one\\nline \\\"two\\\"\"}"));
         assertThat(json, containsString("\"outcome\":\"TIMED_OUT\",\"elapsedMs\":2000,"
                                                 + "\"error\":\"did not finish within its timeout of 2s\","
-                                                + "\"figures\":{\"aborted\":3,\"completed\":40}}"));
+                                                + "\"abandoned\":false,\"figures\":{\"aborted\":3,\"completed\":40}}"));
         assertThat(json, containsString("{\"name\":\"db-pool\",\"phase\":\"RELEASE\",\"order\":10,"
                                                 + "\"outcome\":\"SKIPPED\",\"elapsedMs\":0,"));
     }
