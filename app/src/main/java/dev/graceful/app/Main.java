@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -38,7 +39,7 @@ import sun.misc.SignalHandler;
 /**
  * The demo service: reads configuration, starts the server, and on SIGTERM or SIGINT runs the graceful shutdown
  * once, prints its report and exits with its code. A second SIGTERM or SIGINT forces it; {@code System.exit} from
- * elsewhere runs the same single sequence.
+ * elsewhere runs the same single sequence. SIGHUP restarts it with zero downtime ({@link Restart}).
  *
  * <p>Usage: {@code java -jar graceful-app.jar [--config PATH] [--print-plan[=json]]}.
  */
@@ -57,6 +58,9 @@ public final class Main {
     private com.zaxxer.hikari.HikariDataSource dataSource;
     private EventBuffer events;
     private ClassLoader pluginLoader;
+    private RestartConfig restartConfig;
+    private PortLock portLock;
+    private Restart restart;
     private ShutdownCoordinator coordinator;
     private ReportOutput output;
 
@@ -126,11 +130,14 @@ public final class Main {
             EventBuffer buffer = events;
             pluginLoader = Plugins.loader(Path.of(config.get("app.plugins-dir").asString().orElse("plugins")));
 
-            ServerShutdown shutdown = new ServerShutdown(shutdownConfig);
+            restartConfig = RestartConfig.from(config);
+            ServerShutdown shutdown = new ServerShutdown(shutdownConfig).restartDelay(restartConfig.handOverDelay());
             WebServerConfig.Builder builder = WebServer.builder()
                     .config(config.get("server"))
                     .featuresDiscoverServices(false);
             shutdown.configure(builder);
+            // A restarting copy binds the same port while this process still serves; PortLock keeps it exclusive.
+            builder.putListenerSocketOption(StandardSocketOptions.SO_REUSEPORT, true);
             builder.addFeature(ObserveFeature.just(HealthObserver.create(shutdown.readiness()),
                                                    MetricsObserver.create()));
             Metrics.globalRegistry().getOrCreate(
@@ -170,6 +177,20 @@ public final class Main {
         }
 
         output = new ReportOutput(shutdownConfig.reportFile(), System.err);
+        int configuredPort = server.prototype().port();
+        if (configuredPort > 0) {
+            try {
+                portLock = PortLock.acquire(configuredPort, Optional.ofNullable(System.getenv(PortLock.TOKEN_ENV)));
+            } catch (PortLock.PortInUseException e) {
+                System.err.println("graceful: cannot start on " + server.prototype().host() + ":" + configuredPort
+                        + ": " + e.getMessage());
+                return ExitCode.STARTUP_FAILED.code();
+            } catch (IOException e) {
+                System.err.println("graceful: cannot start: the port lock " + PortLock.fileFor(configuredPort)
+                        + " is not usable: " + e);
+                return ExitCode.STARTUP_FAILED.code();
+            }
+        }
         try {
             Database.prepare(dataSource);
             new EventStore(dataSource).createSchema();
@@ -192,8 +213,12 @@ public final class Main {
             return ExitCode.STARTUP_FAILED.code();
         }
         io.helidon.Main.addShutdownHandler(new ExitHook());
-        handle("TERM", ShutdownReason.SIGTERM);
-        handle("INT", ShutdownReason.SIGINT);
+        restart = new Restart(restartConfig, portLock, this::handOver);
+        handle("TERM", sig -> onStopSignal("TERM", ShutdownReason.SIGTERM));
+        handle("INT", sig -> onStopSignal("INT", ShutdownReason.SIGINT));
+        handle("HUP", sig -> restart.request());
+        Restart.announceReady();
+        Restart.writePidFile(restartConfig.pidFile());
         System.err.println("graceful: serving on http://" + server.prototype().host() + ":" + server.port()
                 + " (pid " + ProcessHandle.current().pid() + ", shutdown deadline "
                 + Durations.format(shutdownConfig.deadline()) + ")");
@@ -248,9 +273,9 @@ public final class Main {
         }
     }
 
-    private void handle(String signal, ShutdownReason reason) {
+    private void handle(String signal, SignalHandler handler) {
         try {
-            SignalHandler previous = Signal.handle(new Signal(signal), sig -> onSignal(signal, reason));
+            SignalHandler previous = Signal.handle(new Signal(signal), handler);
             if (previous == SignalHandler.SIG_IGN) {
                 // A signal ignored at JVM start (nohup, "cmd &" from a script) stays ignored.
                 System.err.println("graceful: SIG" + signal + " was ignored when the JVM started; it stays ignored");
@@ -261,7 +286,7 @@ public final class Main {
         }
     }
 
-    private void onSignal(String signal, ShutdownReason reason) {
+    private void onStopSignal(String signal, ShutdownReason reason) {
         if (!stopping.compareAndSet(false, true)) {
             System.err.println("graceful: second SIG" + signal + ": forcing the shutdown");
             coordinator.force();
@@ -269,8 +294,20 @@ public final class Main {
         }
         System.err.println("graceful: SIG" + signal + " received: stopping gracefully within "
                 + Durations.format(coordinator.config().deadline()));
+        stopAndExit(reason);
+    }
+
+    /** Runs the graceful stop for a restart whose new process is ready; the first stop wins. */
+    private void handOver() {
+        if (stopping.compareAndSet(false, true)) {
+            stopAndExit(ShutdownReason.RESTART);
+        }
+    }
+
+    private void stopAndExit(ShutdownReason reason) {
         ShutdownReport report = coordinator.run(reason);
         output.publish(report);
+        Restart.removePidFile(restartConfig.pidFile());
         exit(report.exitCode());
     }
 
@@ -293,6 +330,7 @@ public final class Main {
         public void shutdown() {
             stopping.set(true);
             output.publish(coordinator.run(ShutdownReason.JVM_EXIT));
+            Restart.removePidFile(restartConfig.pidFile());
         }
 
         @Override

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import dev.graceful.Durations;
+import dev.graceful.ShutdownReason;
 import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownParticipant;
 import dev.graceful.spi.ShutdownPhase;
@@ -21,18 +22,23 @@ public final class ReadinessParticipant implements ShutdownParticipant {
     private final ReadinessGate gate;
     private final InFlightRequests requests;
     private final Duration delay;
+    private final Duration restartDelay;
 
     /**
      * Creates the participant.
      *
-     * @param gate     the readiness check to close
-     * @param requests the filter to switch to {@code Connection: close}
-     * @param delay    how long to keep serving after readiness is off; may be zero
+     * @param gate         the readiness check to close
+     * @param requests     the filter to switch to {@code Connection: close}
+     * @param delay        how long to keep serving after readiness is off; may be zero
+     * @param restartDelay the least time to keep serving when the reason is {@link ShutdownReason#RESTART}: the
+     *                     new process already shares the port, and keep-alive clients move to it as their
+     *                     responses close their connections
      */
-    public ReadinessParticipant(ReadinessGate gate, InFlightRequests requests, Duration delay) {
+    public ReadinessParticipant(ReadinessGate gate, InFlightRequests requests, Duration delay, Duration restartDelay) {
         this.gate = Objects.requireNonNull(gate, "gate");
         this.requests = Objects.requireNonNull(requests, "requests");
         this.delay = Objects.requireNonNull(delay, "delay");
+        this.restartDelay = Objects.requireNonNull(restartDelay, "restartDelay");
     }
 
     @Override
@@ -50,7 +56,9 @@ public final class ReadinessParticipant implements ShutdownParticipant {
         // Connection: close first, so that anyone who sees readiness DOWN also gets closing responses.
         requests.closeConnections();
         gate.close();
-        Duration wait = delay.compareTo(context.remaining()) < 0 ? delay : context.remaining();
+        Duration wanted = context.reason() == ShutdownReason.RESTART && restartDelay.compareTo(delay) > 0
+                ? restartDelay : delay;
+        Duration wait = wanted.compareTo(context.remaining()) < 0 ? wanted : context.remaining();
         if (!wait.isZero()) {
             context.log("readiness is DOWN; serving with Connection: close for " + Durations.format(wait));
             Thread.sleep(wait);

@@ -1,5 +1,6 @@
 package dev.graceful.helidon;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -33,6 +34,7 @@ public final class ServerShutdown {
     private final InFlightRequests requests = new InFlightRequests();
     private final OpenConnections connections = new OpenConnections();
     private final ReadinessGate readiness = new ReadinessGate();
+    private Duration restartDelay = Duration.ZERO;
 
     /**
      * Creates the assembly for one server.
@@ -63,6 +65,18 @@ public final class ServerShutdown {
                 .shutdownGracePeriod(config.deadline())
                 .protocolsDiscoverServices(false)
                 .connectionSelectors(List.of(connections.wrap(selector)));
+    }
+
+    /**
+     * Sets the least time the {@code readiness} participant keeps serving, with {@code Connection: close}, when the
+     * shutdown is a restart hand-over; the configured readiness delay applies when it is longer.
+     *
+     * @param delay the hand-over delay
+     * @return this
+     */
+    public ServerShutdown restartDelay(Duration delay) {
+        this.restartDelay = Objects.requireNonNull(delay, "delay");
+        return this;
     }
 
     /**
@@ -101,7 +115,7 @@ public final class ServerShutdown {
      */
     public List<ShutdownParticipant> participants(WebServer server) {
         ListenerStopParticipant listener = new ListenerStopParticipant(server, connections);
-        return List.of(new ReadinessParticipant(readiness, requests, config.readinessDelay()),
+        return List.of(new ReadinessParticipant(readiness, requests, config.readinessDelay(), restartDelay),
                        listener,
                        new DrainParticipant(requests, connections, listener.stopped(), config.drainTimeout()));
     }
