@@ -41,6 +41,14 @@ final class RawHttp implements AutoCloseable {
         out.flush();
     }
 
+    /** Sends a request that asks the server to close the connection after its response. */
+    Response exchangeAndClose(String path) throws IOException {
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                          .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return read();
+    }
+
     Response post(String path, String json) throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"

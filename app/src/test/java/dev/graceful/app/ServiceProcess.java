@@ -29,12 +29,13 @@ import jakarta.json.JsonObject;
  */
 final class ServiceProcess implements AutoCloseable {
 
-    private static final Pattern SERVING = Pattern.compile("graceful: serving on http://[^:]+:(\\d+) ");
+    private static final Pattern SERVING = Pattern.compile("graceful: serving on http://[^:]+:(\\d+) \\(pid (\\d+)");
 
     private final Process process;
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Integer> port = new CompletableFuture<>();
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+    private final List<Long> servingPids = new CopyOnWriteArrayList<>();
 
     private record Waiter(Predicate<String> match, CompletableFuture<String> found) {
     }
@@ -73,6 +74,13 @@ final class ServiceProcess implements AutoCloseable {
 
     static String java() {
         return System.getProperty("graceful.java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** A free port on 127.0.0.1, for tests that need to know it before the service starts. */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
     }
 
     /** A configuration on a free port chosen by the OS, plus the given shutdown section lines. */
@@ -187,6 +195,7 @@ final class ServiceProcess implements AutoCloseable {
                 Matcher m = SERVING.matcher(line);
                 if (m.find()) {
                     port.complete(Integer.parseInt(m.group(1)));
+                    servingPids.add(Long.parseLong(m.group(2)));
                 }
                 for (Waiter w : waiters) {
                     if (w.match().test(line)) {
@@ -199,10 +208,19 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Pids that announced they serve, in order: the started process, then each restarted copy. */
+    List<Long> servingPids() {
+        return List.copyOf(servingPids);
+    }
+
+    /** Kills the started process and every copy it started by restarting. */
     @Override
     public void close() {
         if (process.isAlive()) {
             process.destroyForcibly();
+        }
+        for (long pid : servingPids) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
     }
 }

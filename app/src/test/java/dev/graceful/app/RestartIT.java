@@ -1,0 +1,107 @@
+package dev.graceful.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+/**
+ * End to end: SIGHUP hands over to a new process with no failed request, only once the new one is ready; a copy
+ * that cannot start changes nothing; one restart at a time; the port stays exclusive to the family.
+ */
+class RestartIT {
+
+    @TempDir
+    Path dir;
+
+    private static String yaml(int port, String greeting) {
+        return "server:\n  port: " + port + "\n  host: 127.0.0.1\napp:\n  greeting: \"" + greeting + "\"\n"
+                + "restart:\n  timeout: 30s\n  pid-file: run/graceful.pid\n";
+    }
+
+    @Test
+    void sighupUnderLoadHandsOverWithNoFailedRequestAndSwitchesToTheNewConfig() throws Exception {
+        int port = ServiceProcess.freePort();
+        try (ServiceProcess service = ServiceProcess.start(dir, yaml(port, "v1"));
+                SteadyLoad load = new SteadyLoad(port).start(4, 2, 2)) {
+            load.awaitMore(300);
+            Files.writeString(dir.resolve("app.yaml"), yaml(port, "v2"));
+            long before = load.ok();
+            service.signal("HUP");
+            assertThat("old process exit code", service.awaitExit(Duration.ofSeconds(40)), is(0));
+            long during = load.ok() - before;
+            load.awaitMore(300);
+            List<Long> pids = service.servingPids();
+            assertThat(pids, hasSize(2));
+            assertThat(pids.get(1), not(is(service.pid())));
+            assertThat(Files.readString(dir.resolve("run/graceful.pid")).strip(), is(pids.get(1).toString()));
+            List<String> greetings = load.greetings();
+            System.out.printf("restart under load: %d requests served between SIGHUP and the old process's exit,"
+                                      + " %d in all, %d failed%n", during, load.ok(), load.failures().size());
+            assertThat(load.failures(), is(empty()));
+            assertThat(greetings.getFirst(), is("v1"));
+            assertThat(greetings.subList(greetings.size() - 50, greetings.size()), everyItem(is("v2")));
+            assertThat(service.output(), containsString("graceful shutdown (RESTART) clean"));
+        }
+    }
+
+    @Test
+    void aCopyThatCannotStartIsAbandonedAndTheOldProcessKeepsServing() throws Exception {
+        int port = ServiceProcess.freePort();
+        try (ServiceProcess service = ServiceProcess.start(dir, yaml(port, "v1"));
+                SteadyLoad load = new SteadyLoad(port).start(2, 0, 1)) {
+            load.awaitMore(100);
+            Files.writeString(dir.resolve("app.yaml"), yaml(port, "v1") + "shutdown:\n  deadline: soon\n");
+            service.signal("HUP");
+            service.awaitLine("graceful: restart abandoned", Duration.ofSeconds(40));
+            load.awaitMore(200);
+            assertThat(service.output(), containsString("shutdown.deadline='soon'"));
+            assertThat(service.output(), containsString("exited with code 78"));
+            assertThat(service.servingPids(), hasSize(1));
+            assertThat(service.onExit().isDone(), is(false));
+            assertThat(load.failures(), is(empty()));
+            assertThat(load.greetings(), everyItem(is("v1")));
+        }
+    }
+
+    @Test
+    void twoSighupsInARowRestartOnce() throws Exception {
+        int port = ServiceProcess.freePort();
+        try (ServiceProcess service = ServiceProcess.start(dir, yaml(port, "v1"))) {
+            service.signal("HUP");
+            service.signal("HUP");
+            service.awaitLine("SIGHUP ignored: a restart is already in progress", Duration.ofSeconds(10));
+            assertThat(service.awaitExit(Duration.ofSeconds(40)), is(0));
+            service.awaitLine("graceful shutdown (RESTART) clean", Duration.ofSeconds(5));
+            assertThat(service.servingPids(), hasSize(2));
+            try (RawHttp http = RawHttp.connect(port)) {
+                assertThat(http.exchange("/").status(), is(200));
+            }
+        }
+    }
+
+    @Test
+    void aSecondInstanceStartedByHandOnTheSamePortFailsWithPortInUse() throws Exception {
+        int port = ServiceProcess.freePort();
+        Path other = Files.createDirectories(dir.resolve("other"));
+        try (ServiceProcess service = ServiceProcess.start(dir, yaml(port, "v1"));
+                ServiceProcess second = ServiceProcess.launch(other, yaml(port, "v2"))) {
+            assertThat(second.awaitExit(Duration.ofSeconds(30)), is(ExitCode.STARTUP_FAILED.code()));
+            assertThat(second.output(), containsString("port " + port + " is already in use"));
+            try (RawHttp http = RawHttp.connect(port)) {
+                assertThat(http.exchange("/").body(), is("v1\n"));
+            }
+        }
+    }
+}
