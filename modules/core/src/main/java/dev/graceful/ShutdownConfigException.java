@@ -18,7 +18,7 @@ public class ShutdownConfigException extends IllegalArgumentException {
      * @param expected what was expected instead
      */
     public ShutdownConfigException(String key, String value, String expected) {
-        super("Invalid configuration " + key + (value == null ? "" : "='" + value + "'") + ": " + expected);
+        super(key + (value == null ? "" : "='" + value + "'") + ": " + expected);
         this.key = Objects.requireNonNull(key, "key");
     }
 
