@@ -26,6 +26,13 @@ public final class DrainParticipant implements ShutdownParticipant {
     /** The participant's name. */
     public static final String NAME = "in-flight-requests";
 
+    /**
+     * How far this participant's own waits reach past its budget. The coordinator interrupts it when the budget ends;
+     * that interrupt, not a timeout of its own at the same instant, must end the wait, or whichever thread woke first
+     * would decide between TIMED_OUT and FAILED in the report.
+     */
+    private static final Duration INTERRUPT_SLACK = Duration.ofSeconds(1);
+
     private final InFlightRequests requests;
     private final OpenConnections connections;
     private final CompletableFuture<Void> serverStopped;
@@ -69,9 +76,11 @@ public final class DrainParticipant implements ShutdownParticipant {
         context.record("in-flight-at-start", atStart);
         context.record("aborted", 0);
         try {
-            requests.awaitIdle(context.remaining());
+            if (!requests.awaitIdle(context.remaining().plus(INTERRUPT_SLACK))) {
+                throw new TimeoutException(requests.inFlight() + " requests still in flight after the budget ended");
+            }
             context.record("completed", requests.completed() - completedBefore);
-            serverStopped.get(context.remaining().toNanos(), TimeUnit.NANOSECONDS);
+            serverStopped.get(context.remaining().plus(INTERRUPT_SLACK).toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException | TimeoutException e) {
             long aborted = requests.inFlight();
             context.record("completed", requests.completed() - completedBefore);

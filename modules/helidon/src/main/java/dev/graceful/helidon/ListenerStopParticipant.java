@@ -1,8 +1,16 @@
 package dev.graceful.helidon;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownParticipant;
@@ -63,7 +71,7 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
         // Must precede stop(): from here on Helidon's close-when-idle cannot cut a request that is on its way.
         connections.stopAccepting();
         context.record("open-connections", connections.size());
-        Thread listener = listenerThread();
+        List<List<Thread>> listeners = listenerThreads();
         Thread.ofPlatform().name("graceful-server-stop").daemon(true).start(() -> {
             try {
                 server.stop();
@@ -72,22 +80,61 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
                 stopped.completeExceptionally(t);
             }
         });
-        if (listener != null) {
-            // Connections the kernel completes while the listener thread is still in accept() would be lost if
-            // the drain finished before it returned.
-            Duration bound = context.remaining().compareTo(LISTENER_EXIT_BOUND) < 0
-                    ? context.remaining() : LISTENER_EXIT_BOUND;
-            listener.join(bound);
-        }
+        // Connections the kernel completes while a listener thread is still in accept() would be lost if the drain
+        // finished before it returned.
+        Duration bound = context.remaining().compareTo(LISTENER_EXIT_BOUND) < 0
+                ? context.remaining() : LISTENER_EXIT_BOUND;
+        awaitOneExitEach(listeners, bound);
     }
 
-    private static Thread listenerThread() {
-        // Helidon names the platform thread that accepts connections "server-<socket>-listener".
+    /**
+     * Finds the listener threads of this server's sockets: for each socket, every live thread with its listener's
+     * name. Helidon names the platform thread that accepts connections "server-&lt;socket&gt;-listener", so another
+     * server in the same JVM with a socket of the same name has a thread of the same name.
+     */
+    private List<List<Thread>> listenerThreads() {
+        Set<String> names = new HashSet<>();
+        names.add("server-" + WebServer.DEFAULT_SOCKET_NAME + "-listener");
+        server.prototype().sockets().keySet().forEach(socket -> names.add("server-" + socket + "-listener"));
+        Map<String, List<Thread>> byName = new HashMap<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("server-") && t.getName().endsWith("-listener")) {
-                return t;
+            if (names.contains(t.getName())) {
+                byName.computeIfAbsent(t.getName(), n -> new ArrayList<>()).add(t);
             }
         }
-        return null;
+        return List.copyOf(byName.values());
+    }
+
+    /**
+     * Waits, within the bound, until one thread of each group has ended. Of same-named threads only the one this
+     * server's stop ends is waited for, so another server's listener never holds the shutdown up.
+     */
+    private static void awaitOneExitEach(List<List<Thread>> groups, Duration bound) throws InterruptedException {
+        long end = System.nanoTime() + bound.toNanos();
+        List<Thread> joiners = new ArrayList<>();
+        List<CountDownLatch> exits = new ArrayList<>();
+        try {
+            for (List<Thread> group : groups) {
+                CountDownLatch exit = new CountDownLatch(1);
+                exits.add(exit);
+                for (Thread t : group) {
+                    joiners.add(Thread.ofVirtual().start(() -> {
+                        try {
+                            t.join();
+                            exit.countDown();
+                        } catch (InterruptedException e) {
+                            // no longer waited for
+                        }
+                    }));
+                }
+            }
+            for (CountDownLatch exit : exits) {
+                if (!exit.await(end - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            }
+        } finally {
+            joiners.forEach(Thread::interrupt);
+        }
     }
 }

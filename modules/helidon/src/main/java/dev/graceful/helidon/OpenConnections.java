@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.concurrency.limits.Limit;
@@ -33,6 +34,7 @@ public final class OpenConnections {
 
     private final Set<Tracked> live = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
+    private final AtomicBoolean reaping = new AtomicBoolean();
     private volatile boolean stopping;
 
     /**
@@ -71,7 +73,8 @@ public final class OpenConnections {
 
     /**
      * Takes over closing connections: from now on Helidon's own "close when idle" is ignored, and idle connections
-     * are closed once idle for {@link #IDLE_GRACE}, on a virtual thread that ends when none is left.
+     * are closed once idle for {@link #IDLE_GRACE}, on a virtual thread that ends when none is left and starts again
+     * for a connection accepted later (until the listener has closed).
      */
     public void stopAccepting() {
         if (stopping) {
@@ -79,7 +82,7 @@ public final class OpenConnections {
         }
         stopping = true;
         reapIdle();
-        Thread.ofVirtual().name("graceful-idle-connections").start(this::reapLoop);
+        startReaper();
     }
 
     /**
@@ -104,13 +107,25 @@ public final class OpenConnections {
         return cut.size();
     }
 
+    private void startReaper() {
+        if (reaping.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("graceful-idle-connections").start(this::reapLoop);
+        }
+    }
+
     private void reapLoop() {
         try {
-            while (!live.isEmpty()) {
-                Thread.sleep(REAP_PERIOD_MILLIS);
-                reapIdle();
-            }
+            do {
+                while (!live.isEmpty()) {
+                    Thread.sleep(REAP_PERIOD_MILLIS);
+                    reapIdle();
+                }
+                reaping.set(false);
+                // A connection added after the last look restarts the reaper itself; this catches one added between
+                // that look and the flag.
+            } while (!live.isEmpty() && reaping.compareAndSet(false, true));
         } catch (InterruptedException e) {
+            reaping.set(false);
             Thread.currentThread().interrupt();
         }
         checkAllClosed();
@@ -182,6 +197,11 @@ public final class OpenConnections {
         @Override
         public void handle(Limit limit) throws InterruptedException {
             live.add(this);
+            if (stopping) {
+                // Accepted after shutdown began (the listener may still be in accept() for a few ms): the reaper may
+                // already have found no connection and ended, and Helidon's own close-when-idle is ignored now.
+                startReaper();
+            }
             try {
                 delegate.handle(limit);
             } finally {

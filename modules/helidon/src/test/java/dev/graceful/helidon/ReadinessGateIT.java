@@ -24,7 +24,8 @@ import static org.hamcrest.Matchers.is;
 @ServerTest
 class ReadinessGateIT {
 
-    private static final ReadinessGate GATE = new ReadinessGate();
+    /** Created with the server, once per run of this class: a closed gate stays closed. */
+    private static ReadinessGate gate;
 
     private final Http1Client client;
 
@@ -36,9 +37,10 @@ class ReadinessGateIT {
 
     @SetUpServer
     static void server(WebServerConfig.Builder server) {
+        gate = new ReadinessGate();
         server.host("127.0.0.1")
                 .featuresDiscoverServices(false)
-                .addFeature(ObserveFeature.just(HealthObserver.create(GATE)));
+                .addFeature(ObserveFeature.just(HealthObserver.create(gate)));
     }
 
     @AfterEach
@@ -49,14 +51,14 @@ class ReadinessGateIT {
     /** One test, because a closed gate stays closed and the server is shared by the class. */
     @Test
     void readinessGoesDownWhenTheGateClosesWhileLivenessStaysUp() {
-        assertThat(GATE.isOpen(), is(true));
+        assertThat(gate.isOpen(), is(true));
         assertThat(status("/observe/health/ready"), is(Status.NO_CONTENT_204));
         assertThat(status("/observe/health/live"), is(Status.NO_CONTENT_204));
         assertThat(status("/observe/health"), is(Status.NO_CONTENT_204));
 
-        GATE.close();
+        gate.close();
 
-        assertThat(GATE.isOpen(), is(false));
+        assertThat(gate.isOpen(), is(false));
         assertThat(status("/observe/health/ready"), is(Status.SERVICE_UNAVAILABLE_503));
         assertThat(status("/observe/health/live"), is(Status.NO_CONTENT_204));
         assertThat(status("/observe/health"), is(Status.SERVICE_UNAVAILABLE_503));
