@@ -1,5 +1,6 @@
 package dev.graceful.app;
 
+import java.time.Duration;
 import java.util.Objects;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -17,6 +18,8 @@ final class EventParticipants {
     static final int FLUSH_ORDER = 0;
     /** Order of {@code database-pool} in RELEASE: after every flush. */
     static final int POOL_ORDER = 100;
+    /** The least time the flush gets, whatever ran before it. */
+    static final Duration MINIMUM = Duration.ofSeconds(1);
 
     private EventParticipants() {
     }
@@ -35,6 +38,12 @@ final class EventParticipants {
         @Override
         public int order() {
             return FLUSH_ORDER;
+        }
+
+        /** Reserved from the drain's budget, so a drain that hits its bound cannot leave the flush no time. */
+        @Override
+        public Duration minimumBudget() {
+            return MINIMUM;
         }
 
         @Override

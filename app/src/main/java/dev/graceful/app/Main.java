@@ -24,6 +24,7 @@ import io.helidon.common.Weighted;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
+import io.helidon.http.HeaderValues;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.Metrics;
@@ -146,10 +147,16 @@ public final class Main {
             Metrics.globalRegistry().getOrCreate(
                     Gauge.builder("graceful.connections.open", () -> shutdown.connections().size())
                             .description("Open HTTP connections"));
+            Metrics.globalRegistry().getOrCreate(
+                    Gauge.builder("graceful.connections.closed-by-shutdown",
+                                  () -> shutdown.requests().closedByShutdown())
+                            .description("Connections closed after their response because the server was stopping"));
             builder.routing(routing -> {
                 routing.addFilter(shutdown.requests());
                 new DemoRoutes(greeting, maxWork).register(routing);
                 new EventRoutes(buffer, store, maxBody).register(routing);
+                routing.get("/observe/shutdown", (req, res) -> res.header(HeaderValues.CONTENT_TYPE_JSON)
+                        .send(shutdownState()));
             });
             server = builder.build();
 
@@ -223,6 +230,14 @@ public final class Main {
                 + " (pid " + ProcessHandle.current().pid() + ", shutdown deadline "
                 + Durations.format(shutdownConfig.deadline()) + ")");
         return -1;
+    }
+
+    /** The read-only shutdown view: state and the resolved plan; never a trigger. */
+    private String shutdownState() {
+        String state = coordinator.report().isPresent() ? "stopped" : stopping.get() ? "stopping" : "serving";
+        return "{\"state\":\"" + state + "\",\"pid\":" + ProcessHandle.current().pid() + ",\"plan\":"
+                + coordinator.plan().toJson() + coordinator.report().map(r -> ",\"report\":" + r.toJson()).orElse("")
+                + "}";
     }
 
     private static Config loadConfig(Optional<String> configArg) {

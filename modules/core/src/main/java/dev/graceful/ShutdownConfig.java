@@ -19,12 +19,18 @@ import java.util.TreeMap;
  * @param drainTimeout   the bound on draining in-flight requests; when empty, the deadline alone bounds it
  * @param reportFile     where a copy of the report is written, if anywhere
  * @param participants   per-participant overrides, keyed by participant name
+ * @param quietPeriod    when set, the readiness delay ends early once no new request has arrived for this long;
+ *                       the readiness delay stays the maximum
+ * @param gracePeriod    the supervisor's budget (Kubernetes' terminationGracePeriodSeconds, systemd's
+ *                       TimeoutStopSec), when known: the deadline plus {@link #EXIT_MARGIN} must fit inside it
  */
 public record ShutdownConfig(Duration deadline,
                              Duration readinessDelay,
                              Optional<Duration> drainTimeout,
                              Optional<Path> reportFile,
-                             Map<String, ParticipantConfig> participants) {
+                             Map<String, ParticipantConfig> participants,
+                             Optional<Duration> quietPeriod,
+                             Optional<Duration> gracePeriod) {
 
     /** Configuration prefix of every key here. */
     public static final String PREFIX = "shutdown";
@@ -38,12 +44,19 @@ public record ShutdownConfig(Duration deadline,
     public static final String REPORT_FILE = "shutdown.report-file";
     /** Prefix of per-participant keys: {@code shutdown.participants.<name>.timeout|enabled|settings.*}. */
     public static final String PARTICIPANTS = "shutdown.participants";
+    /** Key of the quiet period that may end the readiness delay early. */
+    public static final String QUIET_PERIOD = "shutdown.quiet-period";
+    /** Key of the supervisor's grace period. */
+    public static final String GRACE_PERIOD = "shutdown.grace-period";
+
+    /** Time kept between the deadline and the supervisor's grace period, for the report and the JVM's exit. */
+    public static final Duration EXIT_MARGIN = Duration.ofSeconds(1);
 
     /** The default global deadline: inside Kubernetes' default 30 s grace period, with margin. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(25);
 
     private static final List<String> TOP_LEVEL_KEYS = List.of(DEADLINE, READINESS_DELAY, DRAIN_TIMEOUT, REPORT_FILE,
-                                                              PARTICIPANTS + ".<name>");
+                                                              QUIET_PERIOD, GRACE_PERIOD, PARTICIPANTS + ".<name>");
 
     /**
      * Validates the configuration.
@@ -54,6 +67,21 @@ public record ShutdownConfig(Duration deadline,
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(reportFile, "reportFile");
         Objects.requireNonNull(participants, "participants");
+        Objects.requireNonNull(quietPeriod, "quietPeriod");
+        Objects.requireNonNull(gracePeriod, "gracePeriod");
+        quietPeriod.ifPresent(q -> {
+            if (q.isZero() || q.isNegative()) {
+                throw new ShutdownConfigException(QUIET_PERIOD, Durations.format(q), "must be a positive duration");
+            }
+        });
+        gracePeriod.ifPresent(g -> {
+            if (deadline.plus(EXIT_MARGIN).compareTo(g) > 0) {
+                throw new ShutdownConfigException(GRACE_PERIOD, Durations.format(g), DEADLINE + " ("
+                        + Durations.format(deadline) + ") plus " + Durations.format(EXIT_MARGIN)
+                        + " for the report and the exit must fit inside it, or the supervisor kills the process "
+                        + "(SIGKILL) before the shutdown ends; lower the deadline or raise the grace period");
+            }
+        });
         if (deadline.isZero() || deadline.isNegative()) {
             throw new ShutdownConfigException(DEADLINE, Durations.format(deadline), "must be a positive duration");
         }
@@ -80,6 +108,20 @@ public record ShutdownConfig(Duration deadline,
     }
 
     /**
+     * Creates a configuration without a quiet period or grace period.
+     *
+     * @param deadline       the global deadline
+     * @param readinessDelay the readiness delay
+     * @param drainTimeout   the drain bound
+     * @param reportFile     the report file
+     * @param participants   per-participant overrides
+     */
+    public ShutdownConfig(Duration deadline, Duration readinessDelay, Optional<Duration> drainTimeout,
+                          Optional<Path> reportFile, Map<String, ParticipantConfig> participants) {
+        this(deadline, readinessDelay, drainTimeout, reportFile, participants, Optional.empty(), Optional.empty());
+    }
+
+    /**
      * Returns the defaults: a 25 s deadline, no readiness delay, no drain timeout, no report file.
      *
      * @return the default configuration
@@ -95,7 +137,8 @@ public record ShutdownConfig(Duration deadline,
      * @return the copy
      */
     public ShutdownConfig withDeadline(Duration deadline) {
-        return new ShutdownConfig(deadline, readinessDelay, drainTimeout, reportFile, participants);
+        return new ShutdownConfig(deadline, readinessDelay, drainTimeout, reportFile, participants, quietPeriod,
+                                  gracePeriod);
     }
 
     /**
@@ -122,6 +165,8 @@ public record ShutdownConfig(Duration deadline,
         Duration readinessDelay = Duration.ZERO;
         Optional<Duration> drainTimeout = Optional.empty();
         Optional<Path> reportFile = Optional.empty();
+        Optional<Duration> quietPeriod = Optional.empty();
+        Optional<Duration> gracePeriod = Optional.empty();
         Map<String, Map<String, String>> perParticipant = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : new TreeMap<>(flat).entrySet()) {
             String key = e.getKey();
@@ -136,6 +181,12 @@ public record ShutdownConfig(Duration deadline,
                     ? Optional.empty()
                     : Optional.of(positiveDuration(key, value));
             case REPORT_FILE -> reportFile = value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value));
+            case QUIET_PERIOD -> quietPeriod = value.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(positiveDuration(key, value));
+            case GRACE_PERIOD -> gracePeriod = value.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(positiveDuration(key, value));
             default -> {
                 if (!key.startsWith(PARTICIPANTS + ".")) {
                     throw new ShutdownConfigException(key, value, "unknown key; known keys: " + TOP_LEVEL_KEYS);
@@ -153,7 +204,8 @@ public record ShutdownConfig(Duration deadline,
         }
         Map<String, ParticipantConfig> participants = new LinkedHashMap<>();
         perParticipant.forEach((name, entries) -> participants.put(name, ParticipantConfig.from(name, entries)));
-        return new ShutdownConfig(deadline, readinessDelay, drainTimeout, reportFile, participants);
+        return new ShutdownConfig(deadline, readinessDelay, drainTimeout, reportFile, participants, quietPeriod,
+                                  gracePeriod);
     }
 
     private static Duration duration(String key, String value) {

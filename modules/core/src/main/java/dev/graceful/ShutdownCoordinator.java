@@ -91,10 +91,10 @@ public final class ShutdownCoordinator {
      */
     public ShutdownPlan plan() {
         List<ShutdownPlan.Step> steps = entries.stream()
-                .map(e -> new ShutdownPlan.Step(e.name(), e.phase(), e.order(), e.timeout(),
+                .map(e -> new ShutdownPlan.Step(e.name(), e.phase(), e.order(), e.timeout(), e.minimumBudget(),
                                                 e.participant().getClass().getName()))
                 .toList();
-        return new ShutdownPlan(config.deadline(), steps, disabled);
+        return new ShutdownPlan(config.deadline(), steps, disabled, config.readinessDelay(), config.gracePeriod());
     }
 
     /**
@@ -159,45 +159,57 @@ public final class ShutdownCoordinator {
         LOG.log(Level.INFO, "Shutdown started (" + reason + "), deadline " + Durations.format(config.deadline())
                 + ", " + entries.size() + " participants");
         List<ParticipantOutcome> outcomes = new ArrayList<>(entries.size());
+        List<List<Entry>> groups = groups(entries);
+        long[] reserveAfter = new long[groups.size()];
+        for (int g = groups.size() - 2; g >= 0; g--) {
+            reserveAfter[g] = reserveAfter[g + 1] + groups.get(g + 1).stream()
+                    .mapToLong(e -> nanos(e.minimumBudget())).max().orElse(0);
+        }
+        Map<ShutdownPhase, Duration> phases = new java.util.EnumMap<>(ShutdownPhase.class);
         ShutdownPhase phase = null;
-        int i = 0;
-        while (i < entries.size()) {
-            int j = i + 1;
-            while (j < entries.size() && entries.get(j).phase() == entries.get(i).phase()
-                    && entries.get(j).order() == entries.get(i).order()) {
-                j++;
-            }
-            List<Entry> group = entries.subList(i, j);
+        long phaseStart = start;
+        for (int g = 0; g < groups.size(); g++) {
+            List<Entry> group = groups.get(g);
             if (group.getFirst().phase() != phase) {
+                if (phase != null) {
+                    phases.put(phase, Duration.ofNanos(System.nanoTime() - phaseStart));
+                }
                 phase = group.getFirst().phase();
+                phaseStart = System.nanoTime();
                 LOG.log(Level.INFO, "Phase " + phase + " starting, " + Durations.format(clock.remaining()) + " left");
             }
+            long limit = deadlineNanos - reserveAfter[g];
             String skip = forced.isDone()
                     ? "the shutdown was forced before it started"
                     : clock.remaining().isZero()
                     ? "the global deadline of " + Durations.format(config.deadline()) + " was spent before it started"
+                    : limit - System.nanoTime() <= 0
+                    ? "no time was left once " + Durations.format(Duration.ofNanos(reserveAfter[g]))
+                            + " was reserved for the minimum budgets of later participants"
                     : null;
             if (skip == null) {
-                outcomes.addAll(runGroup(group, clock));
+                outcomes.addAll(runGroup(group, clock, reserveAfter[g]));
             } else {
                 for (Entry e : group) {
                     outcomes.add(new ParticipantOutcome.Skipped(e.name(), e.phase(), e.order(), skip));
                 }
             }
-            i = j;
+        }
+        if (phase != null) {
+            phases.put(phase, Duration.ofNanos(System.nanoTime() - phaseStart));
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         ShutdownReport report = new ShutdownReport(reason, startedAt, elapsed, config.deadline(), forced.isDone(),
-                                                   outcomes);
+                                                   outcomes, phases);
         LOG.log(Level.INFO, "Shutdown " + (report.isClean() ? "completed" : "ended NOT clean") + " in "
                 + Durations.format(elapsed));
         return report;
     }
 
-    private List<ParticipantOutcome> runGroup(List<Entry> group, RunClock clock) {
+    private List<ParticipantOutcome> runGroup(List<Entry> group, RunClock clock, long reserveNanos) {
         List<Running> pending = new ArrayList<>(group.size());
         for (Entry e : group) {
-            pending.add(Running.start(e, clock));
+            pending.add(Running.start(e, clock, reserveNanos));
         }
         ParticipantOutcome[] results = new ParticipantOutcome[group.size()];
         List<Running> all = List.copyOf(pending);
@@ -268,6 +280,22 @@ public final class ShutdownCoordinator {
         }
     }
 
+    /** Splits entries sorted by phase and order into groups of equal phase and order, which run concurrently. */
+    private static List<List<Entry>> groups(List<Entry> sorted) {
+        List<List<Entry>> groups = new ArrayList<>();
+        int i = 0;
+        while (i < sorted.size()) {
+            int j = i + 1;
+            while (j < sorted.size() && sorted.get(j).phase() == sorted.get(i).phase()
+                    && sorted.get(j).order() == sorted.get(i).order()) {
+                j++;
+            }
+            groups.add(sorted.subList(i, j));
+            i = j;
+        }
+        return groups;
+    }
+
     /**
      * Returns a duration in nanoseconds, cut to {@link #MAX_NANOS} so that adding it to {@link System#nanoTime()}
      * cannot overflow; {@link Duration#toNanos()} throws for durations beyond about 292 years.
@@ -287,21 +315,28 @@ public final class ShutdownCoordinator {
         }
     }
 
+    /** What ended a participant's budget. */
+    private enum Bound { TIMEOUT, RESERVE, DEADLINE }
+
     /** What the participant's thread hands back: when it ended and what it threw, if anything. */
     private record Result(long endNanos, Throwable error) {
     }
 
     /** A participant whose thread has started. */
-    private record Running(Entry entry, Context context, long startNanos, long endNanos, boolean boundByDeadline,
-                           CompletableFuture<Result> done, Thread thread) {
+    private record Running(Entry entry, Context context, long startNanos, long endNanos, Bound bound,
+                           Duration reserve, CompletableFuture<Result> done, Thread thread) {
 
-        static Running start(Entry e, RunClock clock) {
+        static Running start(Entry e, RunClock clock, long reserveNanos) {
             long start = System.nanoTime();
             long end = clock.deadlineNanos();
-            boolean byDeadline = true;
-            if (e.timeout().isPresent() && start + nanos(e.timeout().get()) - clock.deadlineNanos() < 0) {
+            Bound bound = Bound.DEADLINE;
+            if (reserveNanos > 0) {
+                end = clock.deadlineNanos() - reserveNanos;
+                bound = Bound.RESERVE;
+            }
+            if (e.timeout().isPresent() && start + nanos(e.timeout().get()) - end < 0) {
                 end = start + nanos(e.timeout().get());
-                byDeadline = false;
+                bound = Bound.TIMEOUT;
             }
             Context ctx = new Context(e.name(), clock.reason(), clock.instantOf(end), end, e.settings());
             CompletableFuture<Result> done = new CompletableFuture<>();
@@ -316,7 +351,7 @@ public final class ShutdownCoordinator {
             LOG.log(Level.DEBUG, () -> "Participant '" + e.name() + "' (" + e.phase() + ") starting with a budget of "
                     + Durations.format(Duration.ofNanos(Math.max(0, ctx.endNanos - start))));
             thread.start();
-            return new Running(e, ctx, start, end, byDeadline, done, thread);
+            return new Running(e, ctx, start, end, bound, Duration.ofNanos(reserveNanos), done, thread);
         }
 
         ParticipantOutcome finished() {
@@ -339,8 +374,11 @@ public final class ShutdownCoordinator {
             String why;
             if (forced) {
                 why = "the shutdown was forced after it had run " + Durations.format(elapsed);
-            } else if (boundByDeadline) {
+            } else if (bound == Bound.DEADLINE) {
                 why = "did not finish before the global deadline of " + Durations.format(deadline);
+            } else if (bound == Bound.RESERVE) {
+                why = "did not finish before the " + Durations.format(reserve) + " reserved for the minimum "
+                        + "budgets of later participants";
             } else {
                 why = "did not finish within its timeout of " + Durations.format(e.timeout().orElseThrow()) + "; "
                         + Durations.format(clock.remaining()) + " of the deadline remained";
@@ -407,7 +445,8 @@ public final class ShutdownCoordinator {
 
     /** A participant resolved against configuration. */
     private record Entry(ShutdownParticipant participant, String name, ShutdownPhase phase, int order,
-                         Optional<Duration> timeout, Map<String, String> settings, int index) {
+                         Optional<Duration> timeout, Duration minimumBudget, Map<String, String> settings,
+                         int index) {
     }
 
     /**
@@ -533,8 +572,13 @@ public final class ShutdownCoordinator {
                     disabled.add(name);
                     continue;
                 }
-                entries.add(new Entry(p, name, phase, p.order(), pc.timeout().or(() -> ownTimeout), pc.settings(),
-                                      entries.size()));
+                Duration minimum = Objects.requireNonNullElse(p.minimumBudget(), Duration.ZERO);
+                if (minimum.isNegative()) {
+                    throw new IllegalArgumentException("Participant '" + name + "' (" + type
+                            + ") declares minimum budget " + minimum + "; expected zero or more");
+                }
+                entries.add(new Entry(p, name, phase, p.order(), pc.timeout().or(() -> ownTimeout), minimum,
+                                      pc.settings(), entries.size()));
             }
             Set<String> unknown = new LinkedHashSet<>(new TreeMap<>(config.participants()).keySet());
             unknown.removeAll(byName.keySet());
@@ -546,6 +590,24 @@ public final class ShutdownCoordinator {
             }
             entries.sort(Comparator.comparing(Entry::phase).thenComparingInt(Entry::order)
                                  .thenComparingInt(Entry::index));
+            List<List<Entry>> groups = groups(entries);
+            Duration minimums = Duration.ZERO;
+            StringBuilder needs = new StringBuilder();
+            for (List<Entry> group : groups) {
+                Entry most = group.stream().max(Comparator.comparing(Entry::minimumBudget)).orElseThrow();
+                if (!most.minimumBudget().isZero()) {
+                    minimums = minimums.plus(most.minimumBudget());
+                    needs.append(needs.isEmpty() ? "" : ", ").append(most.name()).append(' ')
+                            .append(Durations.format(most.minimumBudget()));
+                }
+            }
+            Duration needed = config.readinessDelay().plus(minimums);
+            if (needed.compareTo(config.deadline()) > 0) {
+                throw new ShutdownConfigException(ShutdownConfig.DEADLINE, Durations.format(config.deadline()),
+                        "must cover " + ShutdownConfig.READINESS_DELAY + " ("
+                                + Durations.format(config.readinessDelay()) + ") plus the participants' minimum "
+                                + "budgets (" + needs + ") = " + Durations.format(needed));
+            }
             return new ShutdownCoordinator(config, List.copyOf(entries), List.copyOf(disabled));
         }
     }

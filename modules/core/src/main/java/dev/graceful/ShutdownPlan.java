@@ -12,19 +12,79 @@ import dev.graceful.spi.ShutdownPhase;
  * The resolved shutdown sequence: which participants run, in which phase and order, and with what budget.
  * Printable as a table ({@link #toTable()}) and as JSON ({@link #toJson()}).
  *
- * @param deadline the global deadline
- * @param steps    the enabled participants in execution order
- * @param disabled names of participants turned off in configuration
+ * @param deadline       the global deadline
+ * @param steps          the enabled participants in execution order
+ * @param disabled       names of participants turned off in configuration
+ * @param readinessDelay the readiness delay
+ * @param gracePeriod    the supervisor's grace period, when configured
  */
-public record ShutdownPlan(Duration deadline, List<Step> steps, List<String> disabled) {
+public record ShutdownPlan(Duration deadline, List<Step> steps, List<String> disabled, Duration readinessDelay,
+                           Optional<Duration> gracePeriod) {
 
     /**
      * Validates and copies the values.
      */
     public ShutdownPlan {
         Objects.requireNonNull(deadline, "deadline");
+        Objects.requireNonNull(readinessDelay, "readinessDelay");
+        Objects.requireNonNull(gracePeriod, "gracePeriod");
         steps = List.copyOf(steps);
         disabled = List.copyOf(disabled);
+    }
+
+    /**
+     * Creates a plan without a readiness delay or grace period.
+     *
+     * @param deadline the global deadline
+     * @param steps    the steps
+     * @param disabled the disabled participants
+     */
+    public ShutdownPlan(Duration deadline, List<Step> steps, List<String> disabled) {
+        this(deadline, steps, disabled, Duration.ZERO, Optional.empty());
+    }
+
+    /**
+     * Returns the sum of the minimum budgets the coordinator reserves: per group of equal phase and order, the
+     * largest minimum in it.
+     *
+     * @return the reserved time
+     */
+    public Duration minimumBudgets() {
+        Duration sum = Duration.ZERO;
+        int i = 0;
+        while (i < steps.size()) {
+            Duration most = Duration.ZERO;
+            int j = i;
+            while (j < steps.size() && steps.get(j).phase() == steps.get(i).phase()
+                    && steps.get(j).order() == steps.get(i).order()) {
+                most = steps.get(j).minimumBudget().compareTo(most) > 0 ? steps.get(j).minimumBudget() : most;
+                j++;
+            }
+            sum = sum.plus(most);
+            i = j;
+        }
+        return sum;
+    }
+
+    /**
+     * Returns the deadline arithmetic in one line: what must fit inside the deadline, and the deadline inside the
+     * supervisor's grace period.
+     *
+     * @return the arithmetic, for people
+     */
+    public String arithmetic() {
+        Duration needed = readinessDelay.plus(minimumBudgets());
+        String s = "readiness delay " + Durations.format(readinessDelay) + " + minimum budgets "
+                + Durations.format(minimumBudgets()) + " = " + Durations.format(needed) + " <= deadline "
+                + Durations.format(deadline);
+        if (gracePeriod.isPresent()) {
+            Duration margin = gracePeriod.get().minus(deadline);
+            s += "; deadline " + Durations.format(deadline) + " + margin " + Durations.format(margin)
+                    + " = grace period " + Durations.format(gracePeriod.get());
+        } else {
+            s += "; no shutdown.grace-period set: keep the supervisor's grace period above the deadline";
+        }
+        return s;
     }
 
     /**
@@ -36,12 +96,14 @@ public record ShutdownPlan(Duration deadline, List<Step> steps, List<String> dis
         StringBuilder b = new StringBuilder();
         b.append("shutdown plan: one global deadline of ").append(Durations.format(deadline))
                 .append(", counted from the trigger").append(System.lineSeparator());
-        b.append(String.format(Locale.ROOT, "  %-15s %5s  %-24s %-9s %-10s %s%n",
-                               "phase", "order", "participant", "timeout", "max budget", "class"));
+        b.append("  ").append(arithmetic()).append(System.lineSeparator());
+        b.append(String.format(Locale.ROOT, "  %-15s %5s  %-24s %-9s %-9s %-10s %s%n",
+                               "phase", "order", "participant", "timeout", "minimum", "max budget", "class"));
         for (Step s : steps) {
-            b.append(String.format(Locale.ROOT, "  %-15s %5d  %-24s %-9s %-10s %s%n",
+            b.append(String.format(Locale.ROOT, "  %-15s %5d  %-24s %-9s %-9s %-10s %s%n",
                                    s.phase(), s.order(), s.name(),
                                    s.timeout().map(Durations::format).orElse("-"),
+                                   s.minimumBudget().isZero() ? "-" : Durations.format(s.minimumBudget()),
                                    Durations.format(s.maxBudget(deadline)), s.type()));
         }
         for (String name : disabled) {
@@ -56,7 +118,13 @@ public record ShutdownPlan(Duration deadline, List<Step> steps, List<String> dis
      * @return the JSON object
      */
     public String toJson() {
-        StringBuilder b = new StringBuilder("{\"deadlineMs\":").append(deadline.toMillis()).append(",\"steps\":[");
+        StringBuilder b = new StringBuilder("{\"deadlineMs\":").append(deadline.toMillis())
+                .append(",\"readinessDelayMs\":").append(readinessDelay.toMillis())
+                .append(",\"minimumBudgetsMs\":").append(minimumBudgets().toMillis())
+                .append(",\"gracePeriodMs\":")
+                .append(gracePeriod.map(g -> String.valueOf(g.toMillis())).orElse("null"))
+                .append(",\"arithmetic\":").append(Json.quote(arithmetic()))
+                .append(",\"steps\":[");
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
             if (i > 0) {
@@ -66,6 +134,7 @@ public record ShutdownPlan(Duration deadline, List<Step> steps, List<String> dis
                     .append(",\"phase\":").append(Json.quote(s.phase().name()))
                     .append(",\"order\":").append(s.order())
                     .append(",\"timeoutMs\":").append(s.timeout().map(t -> String.valueOf(t.toMillis())).orElse("null"))
+                    .append(",\"minimumBudgetMs\":").append(s.minimumBudget().toMillis())
                     .append(",\"maxBudgetMs\":").append(s.maxBudget(deadline).toMillis())
                     .append(",\"class\":").append(Json.quote(s.type()))
                     .append('}');
@@ -83,17 +152,33 @@ public record ShutdownPlan(Duration deadline, List<Step> steps, List<String> dis
      * @param name    its name
      * @param phase   its phase
      * @param order   its order within the phase
-     * @param timeout its resolved timeout (configuration, else its own default), or empty when only the deadline
-     *                bounds it
-     * @param type    its class name
+     * @param timeout       its resolved timeout (configuration, else its own default), or empty when only the
+     *                      deadline bounds it
+     * @param minimumBudget the least time it needs, reserved from earlier participants
+     * @param type          its class name
      */
-    public record Step(String name, ShutdownPhase phase, int order, Optional<Duration> timeout, String type) {
+    public record Step(String name, ShutdownPhase phase, int order, Optional<Duration> timeout,
+                       Duration minimumBudget, String type) {
         /** Validates the values. */
         public Step {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(phase, "phase");
             Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(minimumBudget, "minimumBudget");
             Objects.requireNonNull(type, "type");
+        }
+
+        /**
+         * Creates a step without a minimum budget.
+         *
+         * @param name    its name
+         * @param phase   its phase
+         * @param order   its order
+         * @param timeout its timeout
+         * @param type    its class name
+         */
+        public Step(String name, ShutdownPhase phase, int order, Optional<Duration> timeout, String type) {
+            this(name, phase, order, timeout, Duration.ZERO, type);
         }
 
         /**

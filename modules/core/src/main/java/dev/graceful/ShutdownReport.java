@@ -2,10 +2,15 @@ package dev.graceful;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+
+import dev.graceful.spi.ShutdownPhase;
 
 /**
  * The record of one shutdown run: why and when it started, how long it took against the deadline, and what became
@@ -18,13 +23,15 @@ import java.util.Optional;
  * @param deadline  the global deadline it ran under
  * @param forced    whether waiting was cut short by {@link ShutdownCoordinator#force()}
  * @param outcomes  one outcome per enabled participant, in execution order
+ * @param phases    how long each phase that ran took, in phase order
  */
 public record ShutdownReport(ShutdownReason reason,
                              Instant startedAt,
                              Duration elapsed,
                              Duration deadline,
                              boolean forced,
-                             List<ParticipantOutcome> outcomes) {
+                             List<ParticipantOutcome> outcomes,
+                             Map<ShutdownPhase, Duration> phases) {
 
     /** Exit code of a clean stop. */
     public static final int EXIT_CLEAN = 0;
@@ -40,6 +47,25 @@ public record ShutdownReport(ShutdownReason reason,
         Objects.requireNonNull(elapsed, "elapsed");
         Objects.requireNonNull(deadline, "deadline");
         outcomes = List.copyOf(outcomes);
+        Objects.requireNonNull(phases, "phases");
+        Map<ShutdownPhase, Duration> ordered = new EnumMap<>(ShutdownPhase.class);
+        ordered.putAll(phases);
+        phases = Collections.unmodifiableMap(ordered);
+    }
+
+    /**
+     * Creates a report without phase durations.
+     *
+     * @param reason    why the shutdown started
+     * @param startedAt when it started
+     * @param elapsed   how long the run took
+     * @param deadline  the global deadline
+     * @param forced    whether it was forced
+     * @param outcomes  the outcomes, in execution order
+     */
+    public ShutdownReport(ShutdownReason reason, Instant startedAt, Duration elapsed, Duration deadline,
+                          boolean forced, List<ParticipantOutcome> outcomes) {
+        this(reason, startedAt, elapsed, deadline, forced, outcomes, Map.of());
     }
 
     /**
@@ -93,8 +119,17 @@ public record ShutdownReport(ShutdownReason reason,
                 .append(",\"deadlineMs\":").append(deadline.toMillis())
                 .append(",\"forced\":").append(forced)
                 .append(",\"clean\":").append(isClean())
-                .append(",\"exitCode\":").append(exitCode())
-                .append(",\"participants\":[");
+                .append(",\"exitCode\":").append(exitCode());
+        if (!phases.isEmpty()) {
+            b.append(",\"phasesMs\":{");
+            int n = 0;
+            for (Map.Entry<ShutdownPhase, Duration> e : phases.entrySet()) {
+                b.append(n++ > 0 ? "," : "").append(Json.quote(e.getKey().name())).append(':')
+                        .append(e.getValue().toMillis());
+            }
+            b.append('}');
+        }
+        b.append(",\"participants\":[");
         for (int i = 0; i < outcomes.size(); i++) {
             ParticipantOutcome o = outcomes.get(i);
             if (i > 0) {

@@ -24,6 +24,7 @@ final class RecordingParticipant implements ShutdownParticipant {
     private final Recorder recorder;
     private final AtomicInteger calls = new AtomicInteger();
     private Optional<Duration> timeout = Optional.empty();
+    private Duration minimumBudget = Duration.ZERO;
     private Work work = context -> { };
     private volatile ShutdownContext context;
     private volatile Duration remainingAtStart;
@@ -42,6 +43,16 @@ final class RecordingParticipant implements ShutdownParticipant {
     RecordingParticipant withTimeout(Duration timeout) {
         this.timeout = Optional.of(timeout);
         return this;
+    }
+
+    RecordingParticipant withMinimumBudget(Duration minimum) {
+        this.minimumBudget = minimum;
+        return this;
+    }
+
+    @Override
+    public Duration minimumBudget() {
+        return minimumBudget;
     }
 
     RecordingParticipant doing(Work work) {

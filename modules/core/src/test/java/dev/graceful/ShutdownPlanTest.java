@@ -88,13 +88,16 @@ class ShutdownPlanTest {
         assertThat(table, containsString("db-pool"));
         assertThat(table, containsString("events-flush"));
         assertThat(table, containsString("disabled in configuration"));
-        assertThat(table.split("\\R").length, is(2 + 2 + 1));
+        assertThat(table, containsString("readiness delay 0ms + minimum budgets 0ms = 0ms <= deadline 25s"));
+        assertThat(table.split("\\R").length, is(3 + 2 + 1));
         assertThat(json, not(containsString("\n")));
-        assertThat(json, is("{\"deadlineMs\":25000,\"steps\":["
+        assertThat(json, containsString("{\"deadlineMs\":25000,\"readinessDelayMs\":0,\"minimumBudgetsMs\":0,"
+                                                + "\"gracePeriodMs\":null,\"arithmetic\":"));
+        assertThat(json, containsString("\"steps\":["
                                     + "{\"name\":\"readiness\",\"phase\":\"READINESS\",\"order\":0,\"timeoutMs\":null,"
-                                    + "\"maxBudgetMs\":25000,\"class\":\"x.Readiness\"},"
+                                    + "\"minimumBudgetMs\":0,\"maxBudgetMs\":25000,\"class\":\"x.Readiness\"},"
                                     + "{\"name\":\"db-pool\",\"phase\":\"RELEASE\",\"order\":10,\"timeoutMs\":2000,"
-                                    + "\"maxBudgetMs\":2000,\"class\":\"x.DbPool\"}],"
+                                    + "\"minimumBudgetMs\":0,\"maxBudgetMs\":2000,\"class\":\"x.DbPool\"}],"
                                     + "\"disabled\":[\"events-flush\"]}"));
     }
 }

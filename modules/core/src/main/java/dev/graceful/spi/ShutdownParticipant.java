@@ -13,7 +13,7 @@ import java.util.Optional;
  *     run concurrently, each on its own virtual thread.</li>
  *     <li>{@link #shutdown(ShutdownContext)} is called at most once per coordinator run.</li>
  *     <li>Its budget is min({@link #timeout()} or the configured timeout, the time left before the one global
- *     deadline). When the budget is spent the participant's thread is interrupted, it is recorded as timed out
+ *     deadline less the {@link #minimumBudget()}s reserved for later participants). When the budget is spent the participant's thread is interrupted, it is recorded as timed out
  *     and the sequence moves on; a participant that ignores the interrupt is abandoned, never waited for.</li>
  *     <li>A participant that throws is recorded as failed and the sequence moves on.</li>
  * </ul>
@@ -59,6 +59,18 @@ public interface ShutdownParticipant {
      */
     default Optional<Duration> timeout() {
         return Optional.empty();
+    }
+
+    /**
+     * Returns the least time this participant needs to do its job, for example to flush a buffer. The coordinator
+     * reserves it: participants that run earlier get budgets that end early enough to leave every later
+     * participant its minimum, so a long drain cannot starve a flush. Startup rejects a deadline that cannot cover
+     * the readiness delay plus every minimum.
+     *
+     * @return the minimum budget, {@link Duration#ZERO} by default
+     */
+    default Duration minimumBudget() {
+        return Duration.ZERO;
     }
 
     /**

@@ -24,6 +24,8 @@ import io.helidon.webserver.http.RoutingResponse;
 public final class InFlightRequests implements Filter {
 
     private static final System.Logger LOG = System.getLogger(InFlightRequests.class.getName());
+    /** Health probes and metrics scrapes under this path are not traffic for {@link #lastArrivalNanos()}. */
+    private static final String OBSERVE_PREFIX = "/observe";
 
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
@@ -31,6 +33,8 @@ public final class InFlightRequests implements Filter {
     private final Condition idle = lock.newCondition();
     private volatile boolean closing;
     private volatile boolean awaited;
+    private volatile long lastArrivalNanos = System.nanoTime();
+    private final AtomicLong closedByShutdown = new AtomicLong();
 
     /**
      * Creates a filter with nothing in flight.
@@ -41,6 +45,9 @@ public final class InFlightRequests implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         inFlight.incrementAndGet();
+        if (!req.path().path().startsWith(OBSERVE_PREFIX)) {
+            lastArrivalNanos = System.nanoTime();
+        }
         res.beforeSend(() -> {
             if (closing) {
                 res.header(HeaderValues.CONNECTION_CLOSE);
@@ -64,6 +71,7 @@ public final class InFlightRequests implements Filter {
                     LOG.log(System.Logger.Level.DEBUG, "Could not consume an unread request body before close", e);
                 }
             }
+            closedByShutdown.incrementAndGet();
             throw new CloseConnectionException("Server is shutting down; connection closed after the response");
         }
     }
@@ -100,6 +108,24 @@ public final class InFlightRequests implements Filter {
      */
     public long completed() {
         return completed.get();
+    }
+
+    /**
+     * Returns when the last request other than an observe endpoint (health, metrics) entered routing.
+     *
+     * @return a {@link System#nanoTime()} value; the filter's creation time before any request
+     */
+    public long lastArrivalNanos() {
+        return lastArrivalNanos;
+    }
+
+    /**
+     * Returns how many connections were closed after their response because the server was shutting down.
+     *
+     * @return the count
+     */
+    public long closedByShutdown() {
+        return closedByShutdown.get();
     }
 
     /**

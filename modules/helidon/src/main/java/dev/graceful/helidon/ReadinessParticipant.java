@@ -2,6 +2,7 @@ package dev.graceful.helidon;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 import dev.graceful.Durations;
 import dev.graceful.ShutdownReason;
@@ -23,6 +24,7 @@ public final class ReadinessParticipant implements ShutdownParticipant {
     private final InFlightRequests requests;
     private final Duration delay;
     private final Duration restartDelay;
+    private final Optional<Duration> quietPeriod;
 
     /**
      * Creates the participant.
@@ -33,12 +35,16 @@ public final class ReadinessParticipant implements ShutdownParticipant {
      * @param restartDelay the least time to keep serving when the reason is {@link ShutdownReason#RESTART}: the
      *                     new process already shares the port, and keep-alive clients move to it as their
      *                     responses close their connections
+     * @param quietPeriod  when set, the delay ends early once no request (other than health probes and metrics
+     *                     scrapes) has arrived for this long
      */
-    public ReadinessParticipant(ReadinessGate gate, InFlightRequests requests, Duration delay, Duration restartDelay) {
+    public ReadinessParticipant(ReadinessGate gate, InFlightRequests requests, Duration delay, Duration restartDelay,
+                                Optional<Duration> quietPeriod) {
         this.gate = Objects.requireNonNull(gate, "gate");
         this.requests = Objects.requireNonNull(requests, "requests");
         this.delay = Objects.requireNonNull(delay, "delay");
         this.restartDelay = Objects.requireNonNull(restartDelay, "restartDelay");
+        this.quietPeriod = Objects.requireNonNull(quietPeriod, "quietPeriod");
     }
 
     @Override
@@ -59,10 +65,39 @@ public final class ReadinessParticipant implements ShutdownParticipant {
         Duration wanted = context.reason() == ShutdownReason.RESTART && restartDelay.compareTo(delay) > 0
                 ? restartDelay : delay;
         Duration wait = wanted.compareTo(context.remaining()) < 0 ? wanted : context.remaining();
+        long start = System.nanoTime();
+        boolean quiet = false;
         if (!wait.isZero()) {
-            context.log("readiness is DOWN; serving with Connection: close for " + Durations.format(wait));
-            Thread.sleep(wait);
+            context.log("readiness is DOWN; serving with Connection: close for up to " + Durations.format(wait)
+                    + quietPeriod.map(q -> ", or until no request for " + Durations.format(q)).orElse(""));
+            quiet = serve(start, start + wait.toNanos());
         }
-        context.record("readiness-delay-ms", wait.toMillis());
+        context.record("readiness-delay-ms", Duration.ofNanos(System.nanoTime() - start).toMillis());
+        context.record("ended-by-quiet-period", quiet ? 1 : 0);
+        if (quiet) {
+            context.log("no request for " + Durations.format(quietPeriod.orElseThrow())
+                    + ": readiness delay ended early");
+        }
+    }
+
+    /** Sleeps until the delay ends, or the quiet period passes without a request; true for the latter. */
+    private boolean serve(long start, long end) throws InterruptedException {
+        if (quietPeriod.isEmpty()) {
+            Thread.sleep(Duration.ofNanos(end - start));
+            return false;
+        }
+        long quiet = quietPeriod.get().toNanos();
+        while (true) {
+            long now = System.nanoTime();
+            long lastArrival = Math.max(requests.lastArrivalNanos(), start);
+            long quietEnd = lastArrival + quiet;
+            if (now - quietEnd >= 0 && quietEnd - end < 0) {
+                return true;
+            }
+            if (now - end >= 0) {
+                return false;
+            }
+            Thread.sleep(Duration.ofNanos(Math.min(end, quietEnd > now ? quietEnd : end) - now));
+        }
     }
 }

@@ -115,7 +115,8 @@ public final class ServerShutdown {
      */
     public List<ShutdownParticipant> participants(WebServer server) {
         ListenerStopParticipant listener = new ListenerStopParticipant(server, connections);
-        return List.of(new ReadinessParticipant(readiness, requests, config.readinessDelay(), restartDelay),
+        return List.of(new ReadinessParticipant(readiness, requests, config.readinessDelay(), restartDelay,
+                                                config.quietPeriod()),
                        listener,
                        new DrainParticipant(requests, connections, listener.stopped(), config.drainTimeout()));
     }
