@@ -58,7 +58,8 @@ final class SteadyLoad implements AutoCloseable {
         long target = ok.get() + more;
         while (ok.get() < target) {
             if (System.nanoTime() > endNanos || !failures.isEmpty() && failures.size() > 100) {
-                throw new AssertionError("load stalled at " + ok.get() + " ok; failures " + failures);
+                throw new AssertionError("load stalled at " + ok.get() + " ok; " + failures.size() + " failures, first: "
+                                                 + failures.subList(0, Math.min(10, failures.size())));
             }
             Thread.sleep(10);
         }
