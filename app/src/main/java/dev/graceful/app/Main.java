@@ -224,6 +224,7 @@ public final class Main {
         handle("TERM", sig -> onStopSignal("TERM", ShutdownReason.SIGTERM));
         handle("INT", sig -> onStopSignal("INT", ShutdownReason.SIGINT));
         handle("HUP", sig -> restart.request());
+        ProcessExit.prepare();
         Restart.announceReady();
         Restart.writePidFile(restartConfig.pidFile());
         System.err.println("graceful: serving on http://" + server.prototype().host() + ":" + server.port()
@@ -336,7 +337,7 @@ public final class Main {
             }
             Runtime.getRuntime().halt(code);
         });
-        System.exit(code);
+        ProcessExit.exit(code);
     }
 
     /** Runs the same single sequence when the JVM exits for any other reason, before Helidon's own handlers. */

@@ -1,0 +1,83 @@
+package dev.graceful.app;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.reflect.Array;
+import java.util.Optional;
+
+/**
+ * Ends the process once the shutdown sequence has run and its report is written.
+ *
+ * <p>{@code System.exit} (and {@code Runtime.halt}) make HotSpot wait up to 300 ms for threads that are inside native
+ * code to block (VM_Exit::wait_for_threads_in_native_to_block); the JDK's own I/O poller thread sits in
+ * {@code epoll_wait} for good, so every exit paid that wait. At this point nothing is left to do: the coordinator
+ * has closed the server, flushed and closed the pools, and the report is on stderr. So on Java 22+ this calls
+ * libc's {@code _exit} through the Foreign Function API, which ends the process at once with the exit code. On
+ * Java 21 (where that API is a preview), when the symbol is missing, or with {@code -Dgraceful.exit=system}, it
+ * uses {@code System.exit}. The API is reached reflectively because the code is compiled for Java 21.
+ */
+final class ProcessExit {
+
+    /** System property that forces {@code System.exit}. */
+    static final String MODE_PROPERTY = "graceful.exit";
+
+    private static final MethodHandle EXIT = lookupExit();
+
+    private ProcessExit() {
+    }
+
+    /**
+     * Links {@code _exit} now, in the background: the first link costs about a second of class generation, which
+     * must not be paid at exit.
+     */
+    static void prepare() {
+        Thread.ofVirtual().name("graceful-exit-link").start(() -> {
+            if (EXIT == null) {
+                System.getLogger(ProcessExit.class.getName())
+                        .log(System.Logger.Level.DEBUG, "fast exit unavailable; exits use System.exit");
+            }
+        });
+    }
+
+    /** Flushes stdout and stderr and ends the process with the code; does not return. */
+    static void exit(int code) {
+        System.out.flush();
+        System.err.flush();
+        if (EXIT != null) {
+            try {
+                EXIT.invokeWithArguments(code);
+            } catch (Throwable t) {
+                System.err.println("graceful: _exit failed (" + t + "); using System.exit");
+            }
+        }
+        System.exit(code);
+    }
+
+    private static MethodHandle lookupExit() {
+        if (Runtime.version().feature() < 22 || "system".equals(System.getProperty(MODE_PROPERTY))) {
+            return null;
+        }
+        try {
+            Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
+            Class<?> lookupType = Class.forName("java.lang.foreign.SymbolLookup");
+            Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
+            Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
+            Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
+            Class<?> optionType = Class.forName("java.lang.foreign.Linker$Option");
+            Object linker = linkerType.getMethod("nativeLinker").invoke(null);
+            Object lookup = linkerType.getMethod("defaultLookup").invoke(linker);
+            Optional<?> symbol = (Optional<?>) lookupType.getMethod("find", String.class).invoke(lookup, "_exit");
+            if (symbol.isEmpty()) {
+                return null;
+            }
+            Object args = Array.newInstance(layoutType, 1);
+            Array.set(args, 0, Class.forName("java.lang.foreign.ValueLayout").getField("JAVA_INT").get(null));
+            Object descriptor = descriptorType.getMethod("ofVoid", args.getClass()).invoke(null, args);
+            Object options = Array.newInstance(optionType, 0);
+            return (MethodHandle) linkerType.getMethod("downcallHandle", segmentType, descriptorType, options.getClass())
+                    .invoke(linker, symbol.get(), descriptor, options);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.err.println("graceful: fast exit unavailable (" + e + "); exits use System.exit");
+            return null;
+        }
+    }
+}
