@@ -57,6 +57,28 @@ class RestartIT {
     }
 
     @Test
+    void eventsAcknowledgedBeforeDuringAndAfterARestartAreAllStored() throws Exception {
+        int port = ServiceProcess.freePort();
+        EventLoad load;
+        try (ServiceProcess service = ServiceProcess.start(dir, yaml(port, "v1"))) {
+            load = EventLoad.start(port, 4);
+            load.awaitAcknowledged(500);
+            service.signal("HUP");
+            load.awaitAcknowledged(200);
+            assertThat(service.awaitExit(Duration.ofSeconds(40)), is(0));
+            load.awaitAcknowledged(500);
+            long newPid = service.servingPids().get(1);
+            load.stop();
+            ProcessHandle copy = ProcessHandle.of(newPid).orElseThrow();
+            copy.destroy();
+            copy.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            service.awaitLine("graceful shutdown (SIGTERM) clean", Duration.ofSeconds(5));
+        }
+        load.assertNoRequestWentUnanswered();
+        load.assertEveryAcknowledgedEventIsIn(dir.resolve("data/events.db"));
+    }
+
+    @Test
     void aCopyThatCannotStartIsAbandonedAndTheOldProcessKeepsServing() throws Exception {
         int port = ServiceProcess.freePort();
         try (ServiceProcess service = ServiceProcess.start(dir, yaml(port, "v1"));

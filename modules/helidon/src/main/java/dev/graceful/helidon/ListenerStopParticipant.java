@@ -34,6 +34,7 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
 
     private final WebServer server;
     private final OpenConnections connections;
+    private final InFlightRequests requests;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     /**
@@ -41,10 +42,12 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
      *
      * @param server      the server whose listener closes
      * @param connections the tracker of its connections
+     * @param requests    the in-flight filter, switched to {@code Connection: close} once the listener is closed
      */
-    public ListenerStopParticipant(WebServer server, OpenConnections connections) {
+    public ListenerStopParticipant(WebServer server, OpenConnections connections, InFlightRequests requests) {
         this.server = Objects.requireNonNull(server, "server");
         this.connections = Objects.requireNonNull(connections, "connections");
+        this.requests = Objects.requireNonNull(requests, "requests");
     }
 
     @Override
@@ -85,6 +88,9 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
         Duration bound = context.remaining().compareTo(LISTENER_EXIT_BOUND) < 0
                 ? context.remaining() : LISTENER_EXIT_BOUND;
         awaitOneExitEach(listeners, bound);
+        // Only now (if the readiness phase has not already): responses carry Connection: close, so clients
+        // reconnect when new connects are refused cleanly instead of racing the listener's close.
+        requests.closeConnections();
     }
 
     /**

@@ -59,12 +59,16 @@ public final class ReadinessParticipant implements ShutdownParticipant {
 
     @Override
     public void shutdown(ShutdownContext context) throws InterruptedException {
-        // Connection: close first, so that anyone who sees readiness DOWN also gets closing responses.
-        requests.closeConnections();
-        gate.close();
         Duration wanted = context.reason() == ShutdownReason.RESTART && restartDelay.compareTo(delay) > 0
                 ? restartDelay : delay;
         Duration wait = wanted.compareTo(context.remaining()) < 0 ? wanted : context.remaining();
+        if (!wait.isZero()) {
+            // Connection: close first, so that anyone who sees readiness DOWN also gets closing responses. With no
+            // delay the listener closes first instead (see ListenerStopParticipant): clients told to reconnect
+            // while it is still open would race its close and be reset in the kernel's accept queue.
+            requests.closeConnections();
+        }
+        gate.close();
         long start = System.nanoTime();
         boolean quiet = false;
         if (!wait.isZero()) {

@@ -114,7 +114,7 @@ public final class ServerShutdown {
      * @return the participants, in phase order
      */
     public List<ShutdownParticipant> participants(WebServer server) {
-        ListenerStopParticipant listener = new ListenerStopParticipant(server, connections);
+        ListenerStopParticipant listener = new ListenerStopParticipant(server, connections, requests);
         return List.of(new ReadinessParticipant(readiness, requests, config.readinessDelay(), restartDelay,
                                                 config.quietPeriod()),
                        listener,
