@@ -51,7 +51,7 @@ public final class ShutdownCoordinator {
     /** The longest span the clock counts (about 73 years); longer deadlines and timeouts are cut to it. */
     private static final long MAX_NANOS = Long.MAX_VALUE / 4;
     /** How long an interrupted participant may take to return before it is recorded as abandoned. */
-    static final Duration INTERRUPT_GRACE = Duration.ofMillis(100);
+    public static final Duration INTERRUPT_GRACE = Duration.ofMillis(100);
 
     private final ShutdownConfig config;
     private final List<Entry> entries;
@@ -242,6 +242,7 @@ public final class ShutdownCoordinator {
                     results[all.indexOf(r)] = r.finished();
                     it.remove();
                 } else if (isForced || now >= r.endNanos()) {
+                    r.context().expire();
                     r.thread().interrupt();
                     expired.add(r);
                     it.remove();
@@ -384,7 +385,11 @@ public final class ShutdownCoordinator {
                         + Durations.format(clock.remaining()) + " of the deadline remained";
             }
             boolean abandoned = !done.isDone();
-            why += abandoned ? "; interrupted, it did not return and was abandoned" : "; interrupted, it returned";
+            if (forced) {
+                why += "; interrupted" + (abandoned ? ", not waited for" : ", it returned");
+            } else {
+                why += abandoned ? "; interrupted, it did not return and was abandoned" : "; interrupted, it returned";
+            }
             LOG.log(Level.WARNING, "Participant '" + e.name() + "' (" + e.phase() + ") " + why);
             return new ParticipantOutcome.TimedOut(e.name(), e.phase(), e.order(), elapsed, context.figures(), why,
                                                    abandoned);
@@ -396,7 +401,7 @@ public final class ShutdownCoordinator {
         private final String name;
         private final ShutdownReason reason;
         private final Instant deadline;
-        private final long endNanos;
+        private volatile long endNanos;
         private final Map<String, String> settings;
         private final Map<String, Long> figures = new ConcurrentSkipListMap<>();
 
@@ -421,6 +426,11 @@ public final class ShutdownCoordinator {
         @Override
         public Duration remaining() {
             return Duration.ofNanos(Math.max(0, endNanos - System.nanoTime()));
+        }
+
+        /** Ends the budget now: once the coordinator gives up on the participant, remaining() is zero. */
+        void expire() {
+            endNanos = System.nanoTime();
         }
 
         @Override
