@@ -140,25 +140,24 @@ public final class OpenConnections {
     }
 
     /**
-     * Sends GOAWAY (NO_ERROR, with the highest stream id each connection has seen) to every open HTTP/2 connection, and
-     * from now on refuses h2c upgrades. Streams a client opens after its GOAWAY are refused by {@link OpenStreams}'s
-     * filter, never run. Connections are not closed here: the idle reaper closes each once its streams have finished.
+     * Sends GOAWAY (NO_ERROR, with the highest stream id each connection has seen) to every open HTTP/2 connection, each
+     * on a virtual thread of its own (a client that does not read holds up only its own), and from now on refuses h2c
+     * upgrades. Streams a client opens after its GOAWAY are refused by {@link OpenStreams}'s filter, never run.
+     * Connections are not closed here: the idle reaper closes each once its streams have finished.
      *
-     * @return {@code [HTTP/2 connections found, GOAWAY frames written]}
+     * @return for each HTTP/2 connection, a future that completes with whether its GOAWAY was written
      */
-    int[] goAway() {
+    List<CompletableFuture<Boolean>> goAway() {
         goingAway = true;
-        int found = 0;
-        int sent = 0;
+        List<CompletableFuture<Boolean>> sent = new java.util.ArrayList<>();
         for (Tracked t : List.copyOf(live)) {
             if (t.http2() != null) {
-                found++;
-                if (t.goAway()) {
-                    sent++;
-                }
+                CompletableFuture<Boolean> f = new CompletableFuture<>();
+                Thread.ofVirtual().name("graceful-goaway").start(() -> f.complete(t.goAway()));
+                sent.add(f);
             }
         }
-        return new int[] {found, sent};
+        return sent;
     }
 
     /**
@@ -317,6 +316,7 @@ public final class OpenConnections {
         private final AtomicInteger state = new AtomicInteger(IDENTIFYING);
         private volatile Thread thread;
         private volatile boolean longLived;
+        private final AtomicBoolean goAwayStarted = new AtomicBoolean();
         private volatile int goAwayLastStream = -1;
         private volatile long idleSince;
 
@@ -421,10 +421,10 @@ public final class OpenConnections {
             return c instanceof Http2Connection h2 ? h2 : null;
         }
 
-        /** Sends GOAWAY once if this is an HTTP/2 connection; returns whether this call wrote it. */
-        synchronized boolean goAway() {
+        /** Sends GOAWAY once if this is an HTTP/2 connection; returns whether this call wrote it. Never waits for another. */
+        boolean goAway() {
             Http2Connection h2 = http2();
-            if (h2 == null || goAwayLastStream >= 0) {
+            if (h2 == null || !goAwayStarted.compareAndSet(false, true)) {
                 return false;
             }
             int last = GoAway.lastStreamId(h2);

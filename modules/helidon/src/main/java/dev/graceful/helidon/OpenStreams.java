@@ -178,7 +178,6 @@ public final class OpenStreams implements Filter {
         } finally {
             lock.unlock();
         }
-        int[] goAway = connections.goAway();
         String data = "{\"reconnect-ms\":" + retry.toMillis() + "}";
         for (SseStream s : sse) {
             s.finish(retry, data);
@@ -186,7 +185,7 @@ public final class OpenStreams implements Filter {
         for (Session s : ws) {
             s.goAway();
         }
-        return new WindDown(sse, ws, goAway[0], goAway[1]);
+        return new WindDown(sse, ws, connections.goAway());
     }
 
     void remove(SseStream stream) {
@@ -200,12 +199,18 @@ public final class OpenStreams implements Filter {
                 .send(message);
     }
 
-    /** What the wind-down found, and how it is going. */
-    record WindDown(List<SseStream> sse, List<Session> sessions, int http2Connections, int goAwaySent) {
+    /**
+     * What the wind-down found, and how it is going.
+     *
+     * @param sse      the SSE streams sent the final event
+     * @param sessions the WebSocket sessions sent 1001
+     * @param goAway   for each HTTP/2 connection, whether its GOAWAY was written
+     */
+    record WindDown(List<SseStream> sse, List<Session> sessions, List<CompletableFuture<Boolean>> goAway) {
 
-        /** Completes when every stream and session found has ended. */
+        /** Completes when every stream and session found has ended and every GOAWAY has been written. */
         CompletableFuture<Void> ended() {
-            CompletableFuture<?>[] all = new CompletableFuture<?>[sse.size() + sessions.size()];
+            CompletableFuture<?>[] all = new CompletableFuture<?>[sse.size() + sessions.size() + goAway.size()];
             int i = 0;
             for (SseStream s : sse) {
                 all[i++] = s.ended();
@@ -213,7 +218,15 @@ public final class OpenStreams implements Filter {
             for (Session s : sessions) {
                 all[i++] = s.ended;
             }
+            for (CompletableFuture<Boolean> g : goAway) {
+                all[i++] = g;
+            }
             return CompletableFuture.allOf(all);
+        }
+
+        /** HTTP/2 connections whose GOAWAY has been written. */
+        long goAwaySent() {
+            return goAway.stream().filter(g -> Boolean.TRUE.equals(g.getNow(false))).count();
         }
 
         /** SSE streams that ended with the final event. */
@@ -226,12 +239,22 @@ public final class OpenStreams implements Filter {
             return sessions.stream().filter(s -> s.closeSent && s.ended.isDone()).count();
         }
 
-        /** Interrupts the handlers of streams and closes the connections of sessions still open; returns how many. */
-        long[] cut() {
+        /** Interrupts the handlers of streams and closes the connections of sessions still open. */
+        Cut cut() {
             long sseCut = sse.stream().filter(s -> !s.ended().isDone()).filter(SseStream::cut).count();
-            long wsCut = sessions.stream().filter(s -> !s.ended.isDone()).peek(Session::cut).count();
-            return new long[] {sseCut, wsCut};
+            List<Session> open = sessions.stream().filter(s -> !s.ended.isDone()).toList();
+            open.forEach(Session::cut);
+            return new Cut(sseCut, open.size());
         }
+    }
+
+    /**
+     * What the wind-down had to cut.
+     *
+     * @param sse       SSE streams whose handler was interrupted
+     * @param webSocket WebSocket sessions whose connection was closed without the close handshake
+     */
+    record Cut(long sse, long webSocket) {
     }
 
     /** One WebSocket session and the connection it runs on. */

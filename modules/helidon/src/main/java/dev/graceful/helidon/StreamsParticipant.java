@@ -115,21 +115,21 @@ public final class StreamsParticipant implements ShutdownParticipant {
         OpenStreams.WindDown windDown = streams.windDown();
         context.record("sse-streams", windDown.sse().size());
         context.record("websocket-sessions", windDown.sessions().size());
-        context.record("http2-connections", windDown.http2Connections());
-        context.record("http2-goaway", windDown.goAwaySent());
+        context.record("http2-connections", windDown.goAway().size());
         context.record("sse-cut", 0);
         context.record("websocket-cut", 0);
         try {
             windDown.ended().get(context.remaining().plus(INTERRUPT_SLACK).toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException | TimeoutException e) {
-            long[] cut = windDown.cut();
-            context.record("sse-cut", cut[0]);
-            context.record("websocket-cut", cut[1]);
+            OpenStreams.Cut cut = windDown.cut();
+            context.record("sse-cut", cut.sse());
+            context.record("websocket-cut", cut.webSocket());
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
             throw e;
         } finally {
+            context.record("http2-goaway", windDown.goAwaySent());
             context.record("sse-closed", windDown.sseClosed());
             context.record("websocket-closed-1001", windDown.sessionsClosed());
         }
