@@ -5,8 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+
+import dev.graceful.helidon.OpenStreams;
+import dev.graceful.helidon.SseStream;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -21,27 +25,48 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
 /**
- * {@code POST /events} acknowledges an event (202) once the write-behind buffer holds it;
- * {@code GET /events/count} and {@code GET /events/{id}} read the database.
+ * {@code POST /events} acknowledges an event (202) once the write-behind buffer holds it, and publishes it to the
+ * live feed; {@code GET /events/stream} is that feed as server-sent events; {@code GET /events/count} and
+ * {@code GET /events/{id}} read the database.
  */
 final class EventRoutes {
 
     static final int MAX_ID_LENGTH = 200;
+    /** Longest silence on an event stream: a comment is sent then, so that a client that has gone is noticed. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
     private final EventBuffer buffer;
     private final EventStore store;
     private final int maxBodyBytes;
+    private final EventFeed feed;
+    private final OpenStreams streams;
 
-    EventRoutes(EventBuffer buffer, EventStore store, int maxBodyBytes) {
+    EventRoutes(EventBuffer buffer, EventStore store, int maxBodyBytes, EventFeed feed, OpenStreams streams) {
         this.buffer = Objects.requireNonNull(buffer, "buffer");
         this.store = Objects.requireNonNull(store, "store");
         this.maxBodyBytes = maxBodyBytes;
+        this.feed = Objects.requireNonNull(feed, "feed");
+        this.streams = Objects.requireNonNull(streams, "streams");
     }
 
     void register(HttpRouting.Builder routing) {
         routing.post("/events", this::post)
+                .get("/events/stream", this::stream)
                 .get("/events/count", this::count)
                 .get("/events/{id}", this::get);
+    }
+
+    private void stream(ServerRequest req, ServerResponse res) throws InterruptedException {
+        Optional<SseStream> opened = streams.sse(req, res);
+        if (opened.isEmpty()) {
+            return;
+        }
+        try (SseStream stream = opened.get()) {
+            feed.subscribe(stream);
+            stream.run(HEARTBEAT);
+        } finally {
+            feed.unsubscribe(opened.get());
+        }
     }
 
     private void post(ServerRequest req, ServerResponse res) throws IOException {
@@ -80,8 +105,11 @@ final class EventRoutes {
         EventStore.Event e = new EventStore.Event(idString.getString(), event.get("payload").toString(),
                                                   System.currentTimeMillis());
         switch (buffer.offer(e)) {
-        case ACCEPTED -> json(res, Status.ACCEPTED_202, Json.createObjectBuilder()
-                .add("id", e.id()).add("status", "accepted").build().toString());
+        case ACCEPTED -> {
+            json(res, Status.ACCEPTED_202, Json.createObjectBuilder()
+                    .add("id", e.id()).add("status", "accepted").build().toString());
+            feed.publish(e);
+        }
         case CLOSED -> {
             res.header(HeaderNames.RETRY_AFTER, "1");
             json(res, Status.SERVICE_UNAVAILABLE_503, error("shutting down; event not accepted, retry elsewhere"));

@@ -34,6 +34,7 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.websocket.WsRouting;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -155,13 +156,23 @@ public final class Main {
                     Gauge.builder("graceful.connections.closed-by-shutdown",
                                   () -> shutdown.requests().closedByShutdown())
                             .description("Connections closed after their response because the server was stopping"));
+            Metrics.globalRegistry().getOrCreate(
+                    Gauge.builder("graceful.streams.sse", () -> shutdown.streams().sseStreams())
+                            .description("Open server-sent event streams"));
+            Metrics.globalRegistry().getOrCreate(
+                    Gauge.builder("graceful.streams.websocket", () -> shutdown.streams().webSocketSessions())
+                            .description("Open WebSocket sessions"));
+            EventFeed feed = new EventFeed();
             builder.routing(routing -> {
-                routing.addFilter(shutdown.requests());
+                routing.addFilter(shutdown.requests())
+                        .addFilter(shutdown.streams());
                 new DemoRoutes(greeting, maxWork).register(routing);
-                new EventRoutes(buffer, store, maxBody).register(routing);
+                new EventRoutes(buffer, store, maxBody, feed, shutdown.streams()).register(routing);
                 routing.get("/observe/shutdown", (req, res) -> res.header(HeaderValues.CONTENT_TYPE_JSON)
                         .send(shutdownState()));
             });
+            builder.addRouting(WsRouting.builder()
+                                       .endpoint("/ws/events", shutdown.streams().webSocket(feed.webSocket())));
             server = builder.build();
 
             ShutdownCoordinator.Builder coordinatorBuilder = ShutdownCoordinator.builder().config(shutdownConfig);

@@ -174,7 +174,9 @@ class GracefulStopIT {
 
     @Test
     void aSecondSigtermForcesTheExitAtOnce() throws Exception {
-        ServiceProcess service = start(ServiceProcess.yaml("deadline: 25s"));
+        // Without streams (DRAIN, order -10), "Phase DRAIN starting" means in-flight-requests is the one running.
+        ServiceProcess service = start(ServiceProcess.yaml("deadline: 25s", "participants:", "  streams:",
+                                                           "    enabled: false"));
         int port = service.port();
         CompletableFuture.runAsync(() -> {
             try (RawHttp http = RawHttp.connect(port)) {

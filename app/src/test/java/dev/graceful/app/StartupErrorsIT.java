@@ -36,7 +36,11 @@ class StartupErrorsIT {
                 Arguments.of("participants:\n    dbpool:\n      timeout: 2s", "shutdown.participants.dbpool"),
                 Arguments.of("participants:\n    listener:\n      timout: 2s",
                              "shutdown.participants.listener.timout"),
-                Arguments.of("participants:\n    listener:\n      enabled: maybe", "expected true or false"));
+                Arguments.of("participants:\n    listener:\n      enabled: maybe", "expected true or false"),
+                Arguments.of("participants:\n    streams:\n      settings:\n        retry: soon",
+                             "shutdown.participants.streams.settings.retry='soon'"),
+                Arguments.of("participants:\n    streams:\n      settings:\n        retry: 0s",
+                             "shutdown.participants.streams.settings.retry='0s'"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -6,6 +6,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -17,9 +18,13 @@ import io.helidon.webserver.http.RoutingResponse;
  * (and any error handling it threw into) has returned, and lets the drain wait for the count to reach zero without
  * polling.
  *
- * <p>Once {@link #closeConnections()} is called, every response sent from then on carries {@code Connection: close},
- * and the connection is closed by the server right after that response, so keep-alive clients learn that they must
- * reconnect elsewhere instead of having their next request cut off. Thread-safe.
+ * <p>Once {@link #closeConnections()} is called, every HTTP/1.1 response sent from then on carries
+ * {@code Connection: close}, and the connection is closed by the server right after that response, so keep-alive
+ * clients learn that they must reconnect elsewhere instead of having their next request cut off. HTTP/2 responses are
+ * left alone: the header is forbidden there, and its connections are told with a GOAWAY ({@link OpenStreams}).
+ *
+ * <p>A long-lived stream (a server-sent event stream opened through {@link OpenStreams}) leaves the count as soon as
+ * it opens: it is not a request for the drain to wait for, and {@code streams} ends it. Thread-safe.
  */
 public final class InFlightRequests implements Filter {
 
@@ -31,6 +36,7 @@ public final class InFlightRequests implements Filter {
     private final AtomicLong completed = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
+    private final ThreadLocal<Slot> current = new ThreadLocal<>();
     private volatile boolean closing;
     private volatile boolean awaited;
     private volatile long lastArrivalNanos = System.nanoTime();
@@ -48,22 +54,31 @@ public final class InFlightRequests implements Filter {
         if (!req.path().path().startsWith(OBSERVE_PREFIX)) {
             lastArrivalNanos = System.nanoTime();
         }
-        res.beforeSend(() -> {
-            if (closing) {
-                res.header(HeaderValues.CONNECTION_CLOSE);
-            }
-        });
+        boolean http1 = req.prologue().protocolVersion().startsWith("1");
+        if (http1) {
+            res.beforeSend(() -> {
+                if (closing && res.status() != Status.SWITCHING_PROTOCOLS_101) {
+                    res.header(HeaderValues.CONNECTION_CLOSE);
+                }
+            });
+        }
+        Slot slot = new Slot();
+        Slot outer = current.get();
+        current.set(slot);
         try {
             chain.proceed();
         } finally {
-            completed.incrementAndGet();
-            if (inFlight.decrementAndGet() == 0 && awaited) {
-                signalIdle();
+            current.set(outer);
+            if (!slot.detached) {
+                completed.incrementAndGet();
+                leave();
             }
         }
-        if (closing && res.isSent() && res.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
+        if (http1 && closing && res.isSent()
+                && (slot.detached || res.headers().contains(HeaderValues.CONNECTION_CLOSE))) {
             // Helidon 4.5.0 sends "Connection: close" but keeps reading the connection (helidon#12324);
-            // closing it here gives the client a clean FIN right after the response.
+            // closing it here gives the client a clean FIN right after the response. A stream that ended at
+            // shutdown closes its connection the same way.
             if (!req.content().consumed()) {
                 try {
                     req.content().consume();
@@ -152,6 +167,28 @@ public final class InFlightRequests implements Filter {
         }
     }
 
+    /**
+     * Takes the request whose handler runs on the calling thread out of the count: it has become a long-lived
+     * stream. Does nothing on a thread that is not running a request through this filter, or when called again.
+     *
+     * @return {@code true} if the request left the count now
+     */
+    boolean detach() {
+        Slot slot = current.get();
+        if (slot == null || slot.detached) {
+            return false;
+        }
+        slot.detached = true;
+        leave();
+        return true;
+    }
+
+    private void leave() {
+        if (inFlight.decrementAndGet() == 0 && awaited) {
+            signalIdle();
+        }
+    }
+
     private void signalIdle() {
         lock.lock();
         try {
@@ -159,5 +196,10 @@ public final class InFlightRequests implements Filter {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The request being handled on one thread. */
+    private static final class Slot {
+        private boolean detached;
     }
 }

@@ -1,16 +1,26 @@
 package dev.graceful.helidon;
 
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.common.task.InterruptableTask;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.WritableHeaders;
+import io.helidon.http.http2.Http2Util;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.http1.spi.Http1Upgrader;
+import io.helidon.webserver.http2.Http2Connection;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 
@@ -19,10 +29,12 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  *
  * <p>Helidon's stop closes every keep-alive connection that is waiting for its next request at once, which loses
  * a request the client has already sent (a race its own source admits). Connections handed out by
- * {@link #wrap(ServerConnectionSelector)} behave exactly like Helidon's until {@link #stopAccepting()}; from then on
- * they ignore Helidon's "close when idle" request, are never interrupted by its executor shutdown, and are closed
- * by this class instead: as soon as they are idle for a short grace ({@link #IDLE_GRACE}) with no request in
- * progress, or by {@link #abort()}. Thread-safe.
+ * {@link #selector(ServerConnectionSelector, ServerConnectionSelector)} behave exactly like Helidon's until
+ * {@link #stopAccepting()}; from then on they ignore Helidon's "close when idle" request, are never interrupted by its
+ * executor shutdown, and are closed by this class instead: as soon as they are idle for a short grace
+ * ({@link #IDLE_GRACE}) with no request in progress, or by {@link #abort()}. An HTTP/2 connection gets a GOAWAY
+ * before this class closes it. Long-lived connections (a WebSocket session, registered by {@link OpenStreams}) are
+ * never idle: the {@code streams} participant ends them. Thread-safe.
  */
 public final class OpenConnections {
 
@@ -31,11 +43,15 @@ public final class OpenConnections {
 
     private static final System.Logger LOG = System.getLogger(OpenConnections.class.getName());
     private static final long REAP_PERIOD_MILLIS = 20;
+    private static final byte[] HTTP2_PREFACE = prefaceBytes();
 
     private final Set<Tracked> live = ConcurrentHashMap.newKeySet();
+    private final Map<String, Tracked> bySocket = new ConcurrentHashMap<>();
+    private final ThreadLocal<Tracked> current = new ThreadLocal<>();
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
     private final AtomicBoolean reaping = new AtomicBoolean();
     private volatile boolean stopping;
+    private volatile boolean goingAway;
 
     /**
      * Creates an empty tracker.
@@ -44,13 +60,29 @@ public final class OpenConnections {
     }
 
     /**
-     * Wraps a connection selector so that the connections it creates are tracked here.
+     * Creates the one connection selector of a listener: each new connection is tracked here from its first moment
+     * and, once its first bytes have arrived, handled by HTTP/2 (prior knowledge, when they are the HTTP/2 preface) or
+     * by HTTP/1.1 (everything else, including its upgrades to WebSocket and h2c). One selector, not two, because
+     * Helidon waits for the first bytes of a connection outside any connection when it has several selectors to
+     * choose from, and such a connection then holds its stop until the grace period ends.
      *
-     * @param delegate Helidon's selector, for example the HTTP/1.1 one
+     * @param http1 Helidon's HTTP/1.1 selector, with its upgraders
+     * @param http2 Helidon's HTTP/2 selector
      * @return a selector that creates tracked connections
      */
-    public ServerConnectionSelector wrap(ServerConnectionSelector delegate) {
-        return new Selector(delegate);
+    public ServerConnectionSelector selector(ServerConnectionSelector http1, ServerConnectionSelector http2) {
+        return new Selector(http1, http2);
+    }
+
+    /**
+     * Wraps an HTTP/1.1 upgrader, such as h2c, so that the connection it upgrades to is known here (its idleness and
+     * its GOAWAY), and so that no connection upgrades once HTTP/2 connections are being sent GOAWAY.
+     *
+     * @param upgrader Helidon's upgrader
+     * @return the tracking upgrader
+     */
+    Http1Upgrader tracking(Http1Upgrader upgrader) {
+        return new TrackingUpgrader(upgrader);
     }
 
     /**
@@ -102,9 +134,53 @@ public final class OpenConnections {
     public int abort() {
         List<Tracked> cut = List.copyOf(live);
         for (Tracked t : cut) {
-            t.delegate.close(true);
+            t.closeNow(true);
         }
         return cut.size();
+    }
+
+    /**
+     * Sends GOAWAY (NO_ERROR, with the highest stream id each connection has seen) to every open HTTP/2 connection, each
+     * on a virtual thread of its own (a client that does not read holds up only its own), and from now on refuses h2c
+     * upgrades. Streams a client opens after its GOAWAY are refused by {@link OpenStreams}'s filter, never run.
+     * Connections are not closed here: the idle reaper closes each once its streams have finished.
+     *
+     * @return for each HTTP/2 connection, a future that completes with whether its GOAWAY was written
+     */
+    List<CompletableFuture<Boolean>> goAway() {
+        goingAway = true;
+        List<CompletableFuture<Boolean>> sent = new java.util.ArrayList<>();
+        for (Tracked t : List.copyOf(live)) {
+            if (t.http2() != null) {
+                CompletableFuture<Boolean> f = new CompletableFuture<>();
+                Thread.ofVirtual().name("graceful-goaway").start(() -> f.complete(t.goAway()));
+                sent.add(f);
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * Returns the tracked connection whose handler runs on the calling thread: its HTTP/1.1 requests, and the
+     * WebSocket session it was upgraded to.
+     *
+     * @return the connection, or {@code null} on any other thread (an HTTP/2 stream's, for example)
+     */
+    Tracked current() {
+        return current.get();
+    }
+
+    /**
+     * Returns whether an HTTP/2 stream must be refused: its connection has been sent a GOAWAY whose last-stream id is
+     * below it, so the client has been told it did not run.
+     *
+     * @param socketId the connection's child socket id ({@code ServerRequest.socketId()})
+     * @param streamId the stream's id ({@code ServerRequest.id()} of an HTTP/2 request)
+     * @return {@code true} to refuse it
+     */
+    boolean refusesStream(String socketId, int streamId) {
+        Tracked t = bySocket.get(socketId);
+        return t != null && t.goAwayLastStream >= 0 && streamId > t.goAwayLastStream;
     }
 
     private void startReaper() {
@@ -143,7 +219,8 @@ public final class OpenConnections {
             if (t.idleSince == 0) {
                 t.idleSince = now;
             } else if (now - t.idleSince >= IDLE_GRACE.toNanos()) {
-                t.delegate.close(false);
+                t.goAway();
+                t.closeNow(false);
             }
         }
     }
@@ -154,31 +231,68 @@ public final class OpenConnections {
         }
     }
 
-    private final class Selector implements ServerConnectionSelector {
-        private final ServerConnectionSelector delegate;
+    private static byte[] prefaceBytes() {
+        BufferData preface = Http2Util.prefaceData();
+        byte[] bytes = new byte[preface.available()];
+        preface.read(bytes);
+        return bytes;
+    }
 
-        Selector(ServerConnectionSelector delegate) {
-            this.delegate = delegate;
+    private final class Selector implements ServerConnectionSelector {
+        private final ServerConnectionSelector http1;
+        private final ServerConnectionSelector http2;
+
+        Selector(ServerConnectionSelector http1, ServerConnectionSelector http2) {
+            this.http1 = http1;
+            this.http2 = http2;
         }
 
         @Override
         public int bytesToIdentifyConnection() {
-            return delegate.bytesToIdentifyConnection();
+            // Zero: Helidon hands every connection to this selector at once; Tracked identifies the protocol.
+            return 0;
         }
 
         @Override
         public Support supports(BufferData data) {
-            return delegate.supports(data);
+            return Support.SUPPORTED;
         }
 
         @Override
         public Set<String> supportedApplicationProtocols() {
-            return delegate.supportedApplicationProtocols();
+            return Set.of("http/1.1", "h2");
         }
 
         @Override
         public ServerConnection connection(ConnectionContext ctx) {
-            return new Tracked(delegate.connection(ctx));
+            return new Tracked(ctx, http1, http2);
+        }
+    }
+
+    private final class TrackingUpgrader implements Http1Upgrader {
+        private final Http1Upgrader delegate;
+
+        TrackingUpgrader(Http1Upgrader delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String supportedProtocol() {
+            return delegate.supportedProtocol();
+        }
+
+        @Override
+        public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
+            if (goingAway) {
+                // Declining an upgrade is allowed (RFC 9110, 7.8): the request is served over HTTP/1.1.
+                return null;
+            }
+            ServerConnection upgraded = delegate.upgrade(ctx, prologue, headers);
+            Tracked t = current.get();
+            if (t != null && upgraded != null) {
+                t.upgraded = upgraded;
+            }
+            return upgraded;
         }
     }
 
@@ -186,46 +300,150 @@ public final class OpenConnections {
      * A tracked connection. Deliberately not an {@link InterruptableTask}: Helidon's executor shutdown then never
      * interrupts it mid-request.
      */
-    private final class Tracked implements ServerConnection {
-        private final ServerConnection delegate;
+    final class Tracked implements ServerConnection {
+        private static final int IDENTIFYING = 0;
+        private static final int RUNNING = 1;
+        private static final int CLOSED = 2;
+
+        private final ConnectionContext ctx;
+        private final ServerConnectionSelector http1;
+        private final ServerConnectionSelector http2;
+        private final CompletableFuture<Void> ended = new CompletableFuture<>();
+        private final long createdNanos = System.nanoTime();
+        private volatile ServerConnection delegate;
+        private volatile ServerConnection upgraded;
+        /** {@link #IDENTIFYING} until the first bytes chose a protocol, then {@link #RUNNING}, or {@link #CLOSED}. */
+        private final AtomicInteger state = new AtomicInteger(IDENTIFYING);
+        private volatile Thread thread;
+        private volatile boolean longLived;
+        private final AtomicBoolean goAwayStarted = new AtomicBoolean();
+        private volatile int goAwayLastStream = -1;
         private volatile long idleSince;
 
-        Tracked(ServerConnection delegate) {
-            this.delegate = delegate;
+        Tracked(ConnectionContext ctx, ServerConnectionSelector http1, ServerConnectionSelector http2) {
+            this.ctx = ctx;
+            this.http1 = http1;
+            this.http2 = http2;
         }
 
         @Override
         public void handle(Limit limit) throws InterruptedException {
+            thread = Thread.currentThread();
+            String socketId = ctx.childSocketId();
             live.add(this);
+            bySocket.put(socketId, this);
+            current.set(this);
             if (stopping) {
                 // Accepted after shutdown began (the listener may still be in accept() for a few ms): the reaper may
                 // already have found no connection and ended, and Helidon's own close-when-idle is ignored now.
                 startReaper();
             }
             try {
-                delegate.handle(limit);
+                if (state.get() == CLOSED) {
+                    return;
+                }
+                ServerConnection c = identify();
+                delegate = c;
+                if (!state.compareAndSet(IDENTIFYING, RUNNING)) {
+                    // closed while waiting for its first bytes
+                    return;
+                }
+                c.handle(limit);
             } finally {
+                current.remove();
+                bySocket.remove(socketId, this);
                 live.remove(this);
+                ended.complete(null);
                 checkAllClosed();
             }
         }
 
         @Override
         public Duration idleTime() {
-            return delegate.idleTime();
+            ServerConnection c = delegate;
+            return c == null ? Duration.ofNanos(System.nanoTime() - createdNanos) : c.idleTime();
         }
 
         @Override
         public void close(boolean interrupt) {
             if (interrupt || !stopping) {
-                delegate.close(interrupt);
+                closeNow(interrupt);
             } else {
                 LOG.log(System.Logger.Level.TRACE, "Ignoring close-when-idle during shutdown; closed when idle");
             }
         }
 
+        /** Closes the connection: at once when {@code interrupt}, else only if it is waiting for its next request. */
+        void closeNow(boolean interrupt) {
+            if (state.compareAndSet(IDENTIFYING, CLOSED)) {
+                // still waiting for its first bytes: nothing to lose
+                Thread t = thread;
+                if (t != null) {
+                    t.interrupt();
+                }
+                return;
+            }
+            ServerConnection c = delegate;
+            if (c != null) {
+                c.close(interrupt);
+            }
+        }
+
+        /** Marks this connection as a long-lived stream (a WebSocket session): never closed as idle. */
+        void markLongLived() {
+            longLived = true;
+        }
+
+        /** Completes when the connection has ended. */
+        CompletableFuture<Void> ended() {
+            return ended;
+        }
+
+        /** Interrupts its handler and closes its socket. */
+        void abort() {
+            closeNow(true);
+        }
+
         boolean isIdle() {
-            return delegate instanceof InterruptableTask<?> task && task.canInterrupt();
+            if (longLived) {
+                return false;
+            }
+            if (state.get() == IDENTIFYING) {
+                // no byte received yet
+                return true;
+            }
+            ServerConnection c = upgraded != null ? upgraded : delegate;
+            return c instanceof InterruptableTask<?> task && task.canInterrupt();
+        }
+
+        Http2Connection http2() {
+            ServerConnection c = upgraded != null ? upgraded : delegate;
+            return c instanceof Http2Connection h2 ? h2 : null;
+        }
+
+        /** Sends GOAWAY once if this is an HTTP/2 connection; returns whether this call wrote it. Never waits for another. */
+        boolean goAway() {
+            Http2Connection h2 = http2();
+            if (h2 == null || !goAwayStarted.compareAndSet(false, true)) {
+                return false;
+            }
+            int last = GoAway.lastStreamId(h2);
+            if (last < 0) {
+                return false;
+            }
+            // Refuse later streams before the client can learn of the GOAWAY.
+            goAwayLastStream = last;
+            return GoAway.send(h2, last);
+        }
+
+        private ServerConnection identify() {
+            boolean isHttp2;
+            try {
+                isHttp2 = ctx.dataReader().startsWith(HTTP2_PREFACE);
+            } catch (DataReader.InsufficientDataAvailableException | UncheckedIOException e) {
+                throw new CloseConnectionException("Connection ended before its first bytes", e);
+            }
+            return (isHttp2 ? http2 : http1).connection(ctx);
         }
     }
 }

@@ -1,17 +1,25 @@
 package dev.graceful.helidon;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import dev.graceful.ShutdownConfig;
 import dev.graceful.spi.ShutdownParticipant;
 
-import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
-import io.helidon.webserver.http1.Http1ConnectionProvider;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.http2.Http2Config;
+import io.helidon.webserver.http2.Http2ConnectionSelector;
+import io.helidon.webserver.http2.Http2Upgrader;
+import io.helidon.webserver.spi.ProtocolConfig;
+import io.helidon.webserver.spi.ServerConnectionSelector;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsUpgrader;
 
 /**
  * Assembles graceful shutdown for one Helidon {@link WebServer}: configures the server builder, provides the
@@ -22,7 +30,8 @@ import io.helidon.webserver.http1.Http1ConnectionProvider;
  * ServerShutdown shutdown = new ServerShutdown(shutdownConfig);
  * WebServerConfig.Builder builder = WebServer.builder().config(config.get("server"));
  * shutdown.configure(builder);
- * builder.routing(r -> r.addFilter(shutdown.requests()).get("/", ...));
+ * builder.routing(r -> r.addFilter(shutdown.requests()).addFilter(shutdown.streams()).get("/", ...));
+ * builder.addRouting(WsRouting.builder().endpoint("/ws", shutdown.streams().webSocket(listener)));
  * // add shutdown.readiness() to the HealthObserver
  * WebServer server = builder.build();
  * coordinatorBuilder.addAll(shutdown.participants(server));
@@ -33,6 +42,7 @@ public final class ServerShutdown {
     private final ShutdownConfig config;
     private final InFlightRequests requests = new InFlightRequests();
     private final OpenConnections connections = new OpenConnections();
+    private final OpenStreams streams;
     private final ReadinessGate readiness = new ReadinessGate();
     private Duration restartDelay = Duration.ZERO;
 
@@ -40,31 +50,51 @@ public final class ServerShutdown {
      * Creates the assembly for one server.
      *
      * @param config the shutdown configuration
+     * @throws dev.graceful.ShutdownConfigException naming the key when a setting of {@code streams} is invalid
      */
     public ServerShutdown(ShutdownConfig config) {
         this.config = Objects.requireNonNull(config, "config");
+        this.streams = new OpenStreams(requests, connections, StreamsParticipant.retry(config));
     }
 
     /**
      * Configures a server builder: Helidon's own shutdown hook off (the coordinator is the only one), its stop
-     * grace period set to the deadline (so Helidon never interrupts a handler before the coordinator decides to),
-     * and HTTP/1.1 connections tracked by {@link OpenConnections}. Call after the builder read its configuration.
+     * grace period set to the deadline (so Helidon never interrupts a handler before the coordinator decides to), and
+     * one connection selector whose connections {@link OpenConnections} tracks: HTTP/1.1 with its WebSocket and h2c
+     * upgrades, and HTTP/2 with prior knowledge. Protocol settings configured under the builder's {@code protocols}
+     * ({@code http_1_1}, {@code http_2}, {@code websocket}) apply. Also runs the startup self-check of the HTTP/2
+     * GOAWAY support, which logs one WARNING when Helidon's internals differ from the expected ones. Call after the
+     * builder read its configuration.
      *
      * @param builder the builder of the server
      * @return the same builder
      */
     public WebServerConfig.Builder configure(WebServerConfig.Builder builder) {
-        Http1Config http1 = builder.protocols().stream()
-                .filter(Http1Config.class::isInstance)
-                .map(Http1Config.class::cast)
-                .findFirst()
-                .orElseGet(Http1Config::create);
-        var selector = new Http1ConnectionProvider()
-                .create(builder.name(), http1, ProtocolConfigs.create(builder.protocols()));
+        GoAway.isAvailable();
+        Http1Config http1 = protocol(builder, Http1Config.class).orElseGet(Http1Config::create);
+        Http2Config http2 = protocol(builder, Http2Config.class).orElseGet(Http2Config::create);
+        WsConfig ws = protocol(builder, WsConfig.class).orElseGet(WsConfig::create);
+        // Helidon adds a selector of its own for each HTTP protocol configured here, and with two selectors it waits
+        // for a connection's first bytes outside any connection (see OpenConnections#selector); WebSocket sessions
+        // look their configuration up here.
+        List<ProtocolConfig> kept = new ArrayList<>();
+        for (ProtocolConfig p : builder.protocols()) {
+            if (!(p instanceof Http1Config) && !(p instanceof Http2Config) && !(p instanceof WsConfig)) {
+                kept.add(p);
+            }
+        }
+        kept.add(ws);
+        ServerConnectionSelector h1 = Http1ConnectionSelector.builder()
+                .config(http1)
+                .addUpgrader(WsUpgrader.create(ws))
+                .addUpgrader(connections.tracking(Http2Upgrader.create(http2)))
+                .build();
+        ServerConnectionSelector h2 = Http2ConnectionSelector.builder().http2Config(http2).build();
         return builder.shutdownHook(false)
                 .shutdownGracePeriod(config.deadline())
                 .protocolsDiscoverServices(false)
-                .connectionSelectors(List.of(connections.wrap(selector)));
+                .protocols(kept)
+                .connectionSelectors(List.of(connections.selector(h1, h2)));
     }
 
     /**
@@ -98,6 +128,16 @@ public final class ServerShutdown {
     }
 
     /**
+     * Returns the registry of long-lived streams (SSE streams and WebSocket sessions); also a filter, to install
+     * after {@link #requests()}, that refuses new streams while they are being wound down.
+     *
+     * @return the registry
+     */
+    public OpenStreams streams() {
+        return streams;
+    }
+
+    /**
      * Returns the connection tracker.
      *
      * @return the tracker
@@ -107,8 +147,8 @@ public final class ServerShutdown {
     }
 
     /**
-     * Creates the built-in participants for the built server: {@code readiness}, {@code listener} and
-     * {@code in-flight-requests}.
+     * Creates the built-in participants for the built server: {@code readiness}, {@code listener}, {@code streams}
+     * and {@code in-flight-requests}.
      *
      * @param server the server built from the configured builder
      * @return the participants, in phase order
@@ -118,6 +158,11 @@ public final class ServerShutdown {
         return List.of(new ReadinessParticipant(readiness, requests, config.readinessDelay(), restartDelay,
                                                 config.quietPeriod()),
                        listener,
+                       new StreamsParticipant(streams),
                        new DrainParticipant(requests, connections, listener.stopped(), config.drainTimeout()));
+    }
+
+    private static <T extends ProtocolConfig> Optional<T> protocol(WebServerConfig.Builder builder, Class<T> type) {
+        return builder.protocols().stream().filter(type::isInstance).map(type::cast).findFirst();
     }
 }

@@ -59,6 +59,12 @@ final class RawHttpConnection implements AutoCloseable {
         out.flush();
     }
 
+    /** Sends a request written out in full, without waiting for its response. */
+    void sendRaw(String request) throws IOException {
+        out.write(request.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
     /** Sends a GET and reads its response. */
     Response get(String path) throws IOException {
         send(path);
