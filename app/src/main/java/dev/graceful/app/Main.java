@@ -8,7 +8,11 @@ import java.net.StandardSocketOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.zaxxer.hikari.HikariDataSource;
 
 import dev.graceful.Durations;
 import dev.graceful.ShutdownConfig;
@@ -57,7 +61,8 @@ public final class Main {
     private static final String DEFAULT_JDBC_URL = "jdbc:sqlite:data/events.db";
 
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private com.zaxxer.hikari.HikariDataSource dataSource;
+    private HikariDataSource dataSource;
+    private CompletableFuture<Void> databaseReady;
     private EventBuffer events;
     private ClassLoader pluginLoader;
     private RestartConfig restartConfig;
@@ -75,6 +80,8 @@ public final class Main {
      * @param args {@code --config PATH}, {@code --print-plan} or {@code --print-plan=json}
      */
     public static void main(String[] args) {
+        // The metrics registry takes a quarter of a second to build; build it while configuration is read.
+        Thread.ofPlatform().daemon(true).name("graceful-metrics-init").start(Metrics::globalRegistry);
         LogConfig.configureRuntime();
         int code = new Main().start(args);
         if (code >= 0) {
@@ -127,6 +134,19 @@ public final class Main {
             int capacity = (int) Math.min(Integer.MAX_VALUE, positiveLong(config, "app.events.buffer-capacity",
                                                                           100_000));
             dataSource = Database.dataSource(jdbcUrl);
+            if (printPlan == null) {
+                // Opening the database (native library, file, schema) overlaps building the server; startup
+                // waits for it before binding the port.
+                HikariDataSource ds = dataSource;
+                databaseReady = CompletableFuture.runAsync(() -> {
+                    try {
+                        Database.prepare(ds);
+                        new EventStore(ds).createSchema();
+                    } catch (java.sql.SQLException e) {
+                        throw new CompletionException(e);
+                    }
+                }, r -> Thread.ofPlatform().name("graceful-database-open").start(r));
+            }
             EventStore store = new EventStore(dataSource);
             events = new EventBuffer(store, capacity);
             EventBuffer buffer = events;
@@ -214,11 +234,11 @@ public final class Main {
             }
         }
         try {
-            Database.prepare(dataSource);
-            new EventStore(dataSource).createSchema();
-        } catch (java.sql.SQLException | RuntimeException e) {
+            databaseReady.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
             System.err.println("graceful: cannot start: the events database " + dataSource.getJdbcUrl()
-                    + " is not usable: " + e.getMessage());
+                    + " is not usable: " + cause.getMessage());
             dataSource.close();
             return ExitCode.STARTUP_FAILED.code();
         }
