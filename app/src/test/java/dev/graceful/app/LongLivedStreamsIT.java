@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import dev.graceful.helidon.RawHttp2Connection;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -135,7 +136,7 @@ class LongLivedStreamsIT {
     @Test
     void http2ClientWithASlowRequestGetsGoAwayThenTheComplete200() throws Exception {
         ServiceProcess service = start();
-        RawHttp2 h2 = RawHttp2.connect(service.port());
+        RawHttp2Connection h2 = RawHttp2Connection.connect(service.port());
         toClose.add(h2);
         h2.get(1, "/");
         assertThat(awaitResponse(h2, 1).status(), is(200));
@@ -143,16 +144,16 @@ class LongLivedStreamsIT {
         service.awaitInFlight(2, WAIT);
 
         long sent = signal(service, "TERM");
-        List<RawHttp2.Frame> frames = new ArrayList<>();
-        RawHttp2.Frame f;
+        List<RawHttp2Connection.Frame> frames = new ArrayList<>();
+        RawHttp2Connection.Frame f;
         while ((f = h2.read()) != null) {
             frames.add(f);
         }
-        int goAway = indexOf(frames, RawHttp2.GOAWAY);
+        int goAway = indexOf(frames, RawHttp2Connection.GOAWAY);
         int end = lastEndOfStream(frames, 3);
         System.out.println("HTTP/2 frames after kill -TERM: " + frames);
         assertThat("a GOAWAY arrived", goAway, greaterThanOrEqualTo(0));
-        RawHttp2.Frame frame = frames.get(goAway);
+        RawHttp2Connection.Frame frame = frames.get(goAway);
         System.out.printf("GOAWAY %d ms after kill -TERM; response end %d ms after it%n",
                           (frame.atNanos() - sent) / 1_000_000,
                           end < 0 ? -1 : (frames.get(end).atNanos() - frame.atNanos()) / 1_000_000);
@@ -182,7 +183,7 @@ class LongLivedStreamsIT {
                 }
             }));
         }
-        RawHttp2 h2 = RawHttp2.connect(port);
+        RawHttp2Connection h2 = RawHttp2Connection.connect(port);
         toClose.add(h2);
         h2.get(1, "/work?ms=1500");
         HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
@@ -195,9 +196,9 @@ class LongLivedStreamsIT {
         for (SseClient s : streams) {
             ends.add(clients.submit(() -> readToEnd(s)));
         }
-        Future<List<RawHttp2.Frame>> h2Frames = clients.submit(() -> {
-            List<RawHttp2.Frame> frames = new ArrayList<>();
-            RawHttp2.Frame f;
+        Future<List<RawHttp2Connection.Frame>> h2Frames = clients.submit(() -> {
+            List<RawHttp2Connection.Frame> frames = new ArrayList<>();
+            RawHttp2Connection.Frame f;
             while ((f = h2.read()) != null) {
                 frames.add(f);
             }
@@ -217,8 +218,8 @@ class LongLivedStreamsIT {
             assertThat(r.status(), is(200));
             assertThat(r.body(), is("worked 1500 ms\n"));
         }
-        List<RawHttp2.Frame> frames = h2Frames.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        int goAway = indexOf(frames, RawHttp2.GOAWAY);
+        List<RawHttp2Connection.Frame> frames = h2Frames.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        int goAway = indexOf(frames, RawHttp2Connection.GOAWAY);
         assertThat(frames.toString(), goAway, greaterThanOrEqualTo(0));
         assertThat(frames.get(goAway).lastStreamId(), greaterThanOrEqualTo(1));
         assertThat(lastEndOfStream(frames, 1), greaterThanOrEqualTo(goAway));
@@ -300,11 +301,11 @@ class LongLivedStreamsIT {
         return new SseEnd(last, endedAt, s.isClosedByServer());
     }
 
-    private static RawHttp2.Frame awaitResponse(RawHttp2 h2, int stream) throws IOException {
-        RawHttp2.Frame headers = null;
-        RawHttp2.Frame f;
+    private static RawHttp2Connection.Frame awaitResponse(RawHttp2Connection h2, int stream) throws IOException {
+        RawHttp2Connection.Frame headers = null;
+        RawHttp2Connection.Frame f;
         while ((f = h2.read()) != null) {
-            if (f.streamId() == stream && f.type() == RawHttp2.HEADERS) {
+            if (f.streamId() == stream && f.type() == RawHttp2Connection.HEADERS) {
                 headers = f;
             }
             if (f.streamId() == stream && f.endStream()) {
@@ -314,7 +315,7 @@ class LongLivedStreamsIT {
         throw new IOException("connection ended before the response to stream " + stream);
     }
 
-    private static int indexOf(List<RawHttp2.Frame> frames, int type) {
+    private static int indexOf(List<RawHttp2Connection.Frame> frames, int type) {
         for (int i = 0; i < frames.size(); i++) {
             if (frames.get(i).type() == type) {
                 return i;
@@ -323,7 +324,7 @@ class LongLivedStreamsIT {
         return -1;
     }
 
-    private static int lastEndOfStream(List<RawHttp2.Frame> frames, int stream) {
+    private static int lastEndOfStream(List<RawHttp2Connection.Frame> frames, int stream) {
         for (int i = 0; i < frames.size(); i++) {
             if (frames.get(i).streamId() == stream && frames.get(i).endStream()) {
                 return i;
@@ -332,16 +333,16 @@ class LongLivedStreamsIT {
         return -1;
     }
 
-    private static RawHttp2.Frame headersOf(List<RawHttp2.Frame> frames, int stream) {
+    private static RawHttp2Connection.Frame headersOf(List<RawHttp2Connection.Frame> frames, int stream) {
         return frames.stream()
-                .filter(f -> f.streamId() == stream && f.type() == RawHttp2.HEADERS)
+                .filter(f -> f.streamId() == stream && f.type() == RawHttp2Connection.HEADERS)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no HEADERS for stream " + stream + " in " + frames));
     }
 
-    private static String bodyOf(List<RawHttp2.Frame> frames, int stream) {
+    private static String bodyOf(List<RawHttp2Connection.Frame> frames, int stream) {
         StringBuilder b = new StringBuilder();
-        frames.stream().filter(f -> f.streamId() == stream && f.type() == RawHttp2.DATA).forEach(f -> b.append(f.text()));
+        frames.stream().filter(f -> f.streamId() == stream && f.type() == RawHttp2Connection.DATA).forEach(f -> b.append(f.text()));
         return b.toString();
     }
 

@@ -15,14 +15,14 @@ import java.nio.charset.StandardCharsets;
  * body; header blocks are written as HPACK literals without Huffman coding. It acknowledges the server's SETTINGS and
  * PINGs by itself.
  */
-final class RawHttp2Connection implements AutoCloseable {
+public final class RawHttp2Connection implements AutoCloseable {
 
-    static final int DATA = 0x0;
-    static final int HEADERS = 0x1;
-    static final int RST_STREAM = 0x3;
-    static final int SETTINGS = 0x4;
-    static final int PING = 0x6;
-    static final int GOAWAY = 0x7;
+    public static final int DATA = 0x0;
+    public static final int HEADERS = 0x1;
+    public static final int RST_STREAM = 0x3;
+    public static final int SETTINGS = 0x4;
+    public static final int PING = 0x6;
+    public static final int GOAWAY = 0x7;
 
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final int END_STREAM = 0x1;
@@ -42,7 +42,7 @@ final class RawHttp2Connection implements AutoCloseable {
     }
 
     /** Connects, sends the preface and an empty SETTINGS frame. */
-    static RawHttp2Connection connect(int port) throws IOException {
+    public static RawHttp2Connection connect(int port) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         s.setTcpNoDelay(true);
@@ -56,7 +56,7 @@ final class RawHttp2Connection implements AutoCloseable {
     }
 
     /** Opens a stream with a GET of {@code path}, with END_STREAM. */
-    void get(int streamId, String path) throws IOException {
+    public void get(int streamId, String path) throws IOException {
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         block.write(0x82); // :method GET (static 2)
         block.write(0x86); // :scheme http (static 6)
@@ -66,7 +66,7 @@ final class RawHttp2Connection implements AutoCloseable {
     }
 
     /** Reads the next frame other than SETTINGS and PING (which it acknowledges); {@code null} at end of stream. */
-    Frame read() throws IOException {
+    public Frame read() throws IOException {
         while (true) {
             int length;
             try {
@@ -134,19 +134,19 @@ final class RawHttp2Connection implements AutoCloseable {
      * @param payload  its payload
      * @param atNanos  {@link System#nanoTime()} when it was read
      */
-    record Frame(int type, int flags, int streamId, byte[] payload, long atNanos) {
+    public record Frame(int type, int flags, int streamId, byte[] payload, long atNanos) {
 
-        boolean endStream() {
+        public boolean endStream() {
             return (type == DATA || type == HEADERS) && (flags & END_STREAM) != 0;
         }
 
         /** The last-stream id of a GOAWAY. */
-        int lastStreamId() {
+        public int lastStreamId() {
             return int32(0) & 0x7FFFFFFF;
         }
 
         /** The error code of a GOAWAY (0 is NO_ERROR) or RST_STREAM. */
-        int errorCode() {
+        public int errorCode() {
             return type == GOAWAY ? int32(4) : int32(0);
         }
 
@@ -154,7 +154,7 @@ final class RawHttp2Connection implements AutoCloseable {
          * The {@code :status} of a HEADERS frame, when the server sent it first and indexed (as it does for 200, 204,
          * 206, 304, 400, 404 and 500) or as a literal without Huffman coding; else -1.
          */
-        int status() {
+        public int status() {
             if (type != HEADERS || payload.length == 0) {
                 return -1;
             }
@@ -170,7 +170,7 @@ final class RawHttp2Connection implements AutoCloseable {
             return Integer.parseInt(new String(payload, 2, payload[1], StandardCharsets.US_ASCII));
         }
 
-        String text() {
+        public String text() {
             if (type == GOAWAY) {
                 return new String(payload, 8, payload.length - 8, StandardCharsets.UTF_8);
             }
