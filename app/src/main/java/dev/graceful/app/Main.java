@@ -8,8 +8,6 @@ import java.net.StandardSocketOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -62,7 +60,6 @@ public final class Main {
 
     private final AtomicBoolean stopping = new AtomicBoolean();
     private HikariDataSource dataSource;
-    private CompletableFuture<Void> databaseReady;
     private EventBuffer events;
     private ClassLoader pluginLoader;
     private RestartConfig restartConfig;
@@ -134,19 +131,6 @@ public final class Main {
             int capacity = (int) Math.min(Integer.MAX_VALUE, positiveLong(config, "app.events.buffer-capacity",
                                                                           100_000));
             dataSource = Database.dataSource(jdbcUrl);
-            if (printPlan == null) {
-                // Opening the database (native library, file, schema) overlaps building the server; startup
-                // waits for it before binding the port.
-                HikariDataSource ds = dataSource;
-                databaseReady = CompletableFuture.runAsync(() -> {
-                    try {
-                        Database.prepare(ds);
-                        new EventStore(ds).createSchema();
-                    } catch (java.sql.SQLException e) {
-                        throw new CompletionException(e);
-                    }
-                }, r -> Thread.ofPlatform().name("graceful-database-open").start(r));
-            }
             EventStore store = new EventStore(dataSource);
             events = new EventBuffer(store, capacity);
             EventBuffer buffer = events;
@@ -202,10 +186,8 @@ public final class Main {
             coordinatorBuilder.add(new EventParticipants.Flush(events))
                     .add(new EventParticipants.Pool(dataSource));
             coordinator = coordinatorBuilder.discover(pluginLoader).build();
-        } catch (ShutdownConfigException | ConfigException e) {
-            System.err.println("graceful: invalid configuration: " + e.getMessage());
-            return ExitCode.INVALID_CONFIG.code();
-        } catch (IllegalArgumentException e) {
+        } catch (ConfigException | IllegalArgumentException e) {
+            // ShutdownConfigException is an IllegalArgumentException
             System.err.println("graceful: invalid configuration: " + e.getMessage());
             return ExitCode.INVALID_CONFIG.code();
         } catch (IllegalStateException e) {
@@ -234,11 +216,11 @@ public final class Main {
             }
         }
         try {
-            databaseReady.join();
-        } catch (CompletionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
+            Database.prepare(dataSource);
+            new EventStore(dataSource).createSchema();
+        } catch (java.sql.SQLException | RuntimeException e) {
             System.err.println("graceful: cannot start: the events database " + dataSource.getJdbcUrl()
-                    + " is not usable: " + cause.getMessage());
+                    + " is not usable: " + e.getMessage());
             dataSource.close();
             return ExitCode.STARTUP_FAILED.code();
         }

@@ -55,6 +55,7 @@ class StartupErrorsIT {
             assertThat(out, containsString(expected));
             assertThat(out, not(containsString("serving on")));
             assertThat("nothing bound", isFree(port), is(true));
+            assertThat("no database created", java.nio.file.Files.exists(dir.resolve("data")), is(false));
         }
     }
 
