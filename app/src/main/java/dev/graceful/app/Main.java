@@ -168,8 +168,7 @@ public final class Main {
                             .description("Open WebSocket sessions"));
             EventFeed feed = new EventFeed();
             builder.routing(routing -> {
-                routing.addFilter(shutdown.requests())
-                        .addFilter(shutdown.streams());
+                routing.addFilter(shutdown.requests());
                 new DemoRoutes(greeting, maxWork).register(routing);
                 new EventRoutes(buffer, store, maxBody, feed, shutdown.streams()).register(routing);
                 routing.get("/observe/shutdown", (req, res) -> res.header(HeaderValues.CONTENT_TYPE_JSON)

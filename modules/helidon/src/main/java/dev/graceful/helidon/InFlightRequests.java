@@ -38,6 +38,7 @@ public final class InFlightRequests implements Filter {
     private final Condition idle = lock.newCondition();
     private final ThreadLocal<Slot> current = new ThreadLocal<>();
     private volatile boolean closing;
+    private volatile OpenStreams streams;
     private volatile boolean awaited;
     private volatile long lastArrivalNanos = System.nanoTime();
     private final AtomicLong closedByShutdown = new AtomicLong();
@@ -50,6 +51,10 @@ public final class InFlightRequests implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        OpenStreams refusing = streams;
+        if (refusing != null && refusing.refused(req, res)) {
+            return;
+        }
         inFlight.incrementAndGet();
         if (!req.path().path().startsWith(OBSERVE_PREFIX)) {
             lastArrivalNanos = System.nanoTime();
@@ -89,6 +94,16 @@ public final class InFlightRequests implements Filter {
             closedByShutdown.incrementAndGet();
             throw new CloseConnectionException("Server is shutting down; connection closed after the response");
         }
+    }
+
+    /**
+     * Lets the stream registry refuse, while draining, requests that must not run (see
+     * {@link OpenStreams#refused}); one filter then does both, which keeps the request path short.
+     *
+     * @param streams the stream registry
+     */
+    void refuseWith(OpenStreams streams) {
+        this.streams = streams;
     }
 
     /**

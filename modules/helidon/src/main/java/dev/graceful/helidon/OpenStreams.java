@@ -146,19 +146,31 @@ public final class OpenStreams implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        if (draining) {
-            HttpPrologue prologue = req.prologue();
-            if (prologue.protocolVersion().startsWith("2")
-                    && connections.refusesStream(req.socketId(), req.id())) {
-                refuse(res, "stream opened after GOAWAY; not processed\n");
-                return;
-            }
-            if (req.headers().first(HeaderNames.UPGRADE).filter("websocket"::equalsIgnoreCase).isPresent()) {
-                refuse(res, "shutting down: no new WebSocket sessions; reconnect elsewhere\n");
-                return;
-            }
+        if (!refused(req, res)) {
+            chain.proceed();
         }
-        chain.proceed();
+    }
+
+    /**
+     * While draining, answers a request that must not run (an HTTP/2 stream opened after GOAWAY, a WebSocket upgrade)
+     * with 503; {@link InFlightRequests} asks this first, so the check costs no filter of its own.
+     *
+     * @return {@code true} if the request was answered and must not be routed
+     */
+    boolean refused(RoutingRequest req, RoutingResponse res) {
+        if (!draining) {
+            return false;
+        }
+        HttpPrologue prologue = req.prologue();
+        if (prologue.protocolVersion().startsWith("2") && connections.refusesStream(req.socketId(), req.id())) {
+            refuse(res, "stream opened after GOAWAY; not processed\n");
+            return true;
+        }
+        if (req.headers().first(HeaderNames.UPGRADE).filter("websocket"::equalsIgnoreCase).isPresent()) {
+            refuse(res, "shutting down: no new WebSocket sessions; reconnect elsewhere\n");
+            return true;
+        }
+        return false;
     }
 
     /**

@@ -30,7 +30,7 @@ import io.helidon.webserver.websocket.WsUpgrader;
  * ServerShutdown shutdown = new ServerShutdown(shutdownConfig);
  * WebServerConfig.Builder builder = WebServer.builder().config(config.get("server"));
  * shutdown.configure(builder);
- * builder.routing(r -> r.addFilter(shutdown.requests()).addFilter(shutdown.streams()).get("/", ...));
+ * builder.routing(r -> r.addFilter(shutdown.requests()).get("/", ...));
  * builder.addRouting(WsRouting.builder().endpoint("/ws", shutdown.streams().webSocket(listener)));
  * // add shutdown.readiness() to the HealthObserver
  * WebServer server = builder.build();
@@ -55,6 +55,7 @@ public final class ServerShutdown {
     public ServerShutdown(ShutdownConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.streams = new OpenStreams(requests, connections, StreamsParticipant.retry(config));
+        requests.refuseWith(streams);
     }
 
     /**
