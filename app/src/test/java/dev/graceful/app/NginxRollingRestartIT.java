@@ -57,6 +57,7 @@ class NginxRollingRestartIT {
                 System.out.println("nginx error log:\n" + nginx.errorLog());
             }
             assertThat(load.failures(), is(empty()));
+            assertThat(load.notAccepted(), is(empty()));
         } catch (AssertionError e) {
             System.out.println("nginx error log:\n" + (nginxRef == null ? "" : nginxRef.errorLog()));
             throw e;

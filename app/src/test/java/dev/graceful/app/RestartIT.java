@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.not;
 
 /**
@@ -48,8 +49,13 @@ class RestartIT {
             assertThat(Files.readString(dir.resolve("run/graceful.pid")).strip(), is(pids.get(1).toString()));
             List<String> greetings = load.greetings();
             System.out.printf("restart under load: %d requests served between SIGHUP and the old process's exit,"
-                                      + " %d in all, %d failed%n", during, load.ok(), load.failures().size());
+                                      + " %d in all, %d failed, %d new connections reset before their first"
+                                      + " response%n", during, load.ok(), load.failures().size(),
+                              load.notAccepted().size());
             assertThat(load.failures(), is(empty()));
+            // The one race left: a connection the kernel completes at the instant the old listener closes is reset
+            // before it is served (README, "Linux accept queues"). It never reached the service; at most a couple.
+            assertThat(load.notAccepted().toString(), load.notAccepted().size(), lessThanOrEqualTo(2));
             assertThat(greetings.getFirst(), is("v1"));
             assertThat(greetings.subList(greetings.size() - 50, greetings.size()), everyItem(is("v2")));
             assertThat(service.output(), containsString("graceful shutdown (RESTART) clean"));
@@ -93,6 +99,7 @@ class RestartIT {
             assertThat(service.servingPids(), hasSize(1));
             assertThat(service.onExit().isDone(), is(false));
             assertThat(load.failures(), is(empty()));
+            assertThat(load.notAccepted(), is(empty()));
             assertThat(load.greetings(), everyItem(is("v1")));
         }
     }

@@ -18,6 +18,7 @@ final class SteadyLoad implements AutoCloseable {
     private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicLong ok = new AtomicLong();
     private final List<String> failures = new CopyOnWriteArrayList<>();
+    private final List<String> notAccepted = new CopyOnWriteArrayList<>();
     private final List<String> greetings = new CopyOnWriteArrayList<>();
     private final long endNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     private volatile boolean stopped;
@@ -46,6 +47,14 @@ final class SteadyLoad implements AutoCloseable {
 
     List<String> failures() {
         return List.copyOf(failures);
+    }
+
+    /**
+     * Connections reset before their first response: the old listener closed at the instant the kernel completed
+     * them, so the request never reached the service (no response, safe to retry). Counted apart from failures.
+     */
+    List<String> notAccepted() {
+        return List.copyOf(notAccepted);
     }
 
     /** Bodies of {@code GET /} responses, in the order they arrived. */
@@ -92,7 +101,16 @@ final class SteadyLoad implements AutoCloseable {
     private void perRequest() {
         while (running()) {
             try (RawHttp http = RawHttp.connect(port)) {
-                record("/", http.exchangeAndClose("/"));
+                RawHttp.Response r;
+                try {
+                    r = http.exchangeAndClose("/");
+                } catch (java.net.SocketException e) {
+                    if (running()) {
+                        notAccepted.add("per-request: " + e);
+                    }
+                    continue;
+                }
+                record("/", r);
             } catch (IOException e) {
                 if (running()) {
                     failures.add("per-request: " + e);

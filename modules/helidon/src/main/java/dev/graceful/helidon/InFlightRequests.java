@@ -56,7 +56,9 @@ public final class InFlightRequests implements Filter {
             return;
         }
         inFlight.incrementAndGet();
-        if (!req.path().path().startsWith(OBSERVE_PREFIX)) {
+        // Arrivals only matter to the quiet period, which runs while responses are closing; writing a shared field
+        // on every request would also bounce its cache line between cores.
+        if (closing && !req.path().path().startsWith(OBSERVE_PREFIX)) {
             lastArrivalNanos = System.nanoTime();
         }
         boolean http1 = req.prologue().protocolVersion().startsWith("1");
@@ -141,9 +143,10 @@ public final class InFlightRequests implements Filter {
     }
 
     /**
-     * Returns when the last request other than an observe endpoint (health, metrics) entered routing.
+     * Returns when the last request other than an observe endpoint (health, metrics) entered routing since responses
+     * started closing ({@link #closeConnections()}).
      *
-     * @return a {@link System#nanoTime()} value; the filter's creation time before any request
+     * @return a {@link System#nanoTime()} value; the filter's creation time before any such request
      */
     public long lastArrivalNanos() {
         return lastArrivalNanos;
