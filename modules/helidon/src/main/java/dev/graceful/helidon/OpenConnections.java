@@ -48,7 +48,6 @@ public final class OpenConnections {
     private final Set<Tracked> live = ConcurrentHashMap.newKeySet();
     private final Map<String, Tracked> bySocket = new ConcurrentHashMap<>();
     private final ThreadLocal<Tracked> current = new ThreadLocal<>();
-    private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
     private final AtomicBoolean reaping = new AtomicBoolean();
     private volatile boolean stopping;
     private volatile boolean goingAway;
@@ -115,15 +114,6 @@ public final class OpenConnections {
         stopping = true;
         reapIdle();
         startReaper();
-    }
-
-    /**
-     * Returns a future that completes once shutdown has started and no connection is open.
-     *
-     * @return the future
-     */
-    public CompletableFuture<Void> allClosed() {
-        return allClosed;
     }
 
     /**
@@ -204,7 +194,6 @@ public final class OpenConnections {
             reaping.set(false);
             Thread.currentThread().interrupt();
         }
-        checkAllClosed();
     }
 
     private void reapIdle() {
@@ -222,12 +211,6 @@ public final class OpenConnections {
                 t.goAway();
                 t.closeNow(false);
             }
-        }
-    }
-
-    private void checkAllClosed() {
-        if (stopping && live.isEmpty()) {
-            allClosed.complete(null);
         }
     }
 
@@ -354,7 +337,6 @@ public final class OpenConnections {
                 bySocket.remove(socketId, this);
                 live.remove(this);
                 ended.complete(null);
-                checkAllClosed();
             }
         }
 
