@@ -1,4 +1,4 @@
 /**
- * The demo service: signals, server, coordinator, exit codes.
+ * The demo service: its routes, the events store and buffer with their participants, on graceful's public API.
  */
 package dev.graceful.app;

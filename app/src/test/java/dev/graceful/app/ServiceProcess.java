@@ -20,6 +20,8 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.graceful.launcher.GracefulServer;
+
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 
@@ -57,7 +59,7 @@ final class ServiceProcess implements AutoCloseable {
                                                                  config.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
-        pb.environment().remove(Main.CONFIG_ENV);
+        pb.environment().remove(GracefulServer.CONFIG_ENV);
         return new ServiceProcess(pb.start());
     }
 

@@ -289,7 +289,6 @@ class GracefulStopIT {
                 .featuresDiscoverServices(false);
         shutdown.configure(builder);
         builder.routing(routing -> routing
-                .addFilter(shutdown.requests())
                 .get("/", (req, res) -> res.send("hello"))
                 .get("/held", (req, res) -> {
                     heldEntered.countDown();

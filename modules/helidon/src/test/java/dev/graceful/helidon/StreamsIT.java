@@ -270,8 +270,6 @@ class StreamsIT {
                 .featuresDiscoverServices(false);
         shutdown.configure(builder);
         builder.routing(routing -> routing
-                .addFilter(shutdown.requests())
-                .addFilter(shutdown.streams())
                 .get("/", (req, res) -> res.send("hello"))
                 .get("/held", (req, res) -> {
                     heldEntered.countDown();

@@ -1,4 +1,4 @@
-package dev.graceful.app;
+package dev.graceful.launcher;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -75,6 +75,15 @@ final class PortLock {
     /** The token a copy of this process must present. */
     String token() {
         return token;
+    }
+
+    /** Gives the port up: for a service stopped in a JVM that goes on. Waiting for a takeover ends too. */
+    void release() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            System.err.println("graceful: could not release the port lock " + file + ": " + e);
+        }
     }
 
     private void takeOver() {

@@ -1,4 +1,4 @@
-package dev.graceful.app;
+package dev.graceful.launcher;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Array;

@@ -1,4 +1,4 @@
-package dev.graceful.app;
+package dev.graceful.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +21,7 @@ final class Plugins {
 
     /** A class loader over the jars in {@code dir}, or the application's own when there is no such directory. */
     static ClassLoader loader(Path dir) {
-        ClassLoader parent = Main.class.getClassLoader();
+        ClassLoader parent = GracefulServer.class.getClassLoader();
         if (!Files.isDirectory(dir)) {
             return parent;
         }

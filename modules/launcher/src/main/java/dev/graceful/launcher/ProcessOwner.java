@@ -1,0 +1,156 @@
+package dev.graceful.launcher;
+
+import java.util.concurrent.CountDownLatch;
+
+import dev.graceful.Durations;
+import dev.graceful.ShutdownReason;
+import dev.graceful.ShutdownReport;
+
+import io.helidon.common.Weighted;
+import io.helidon.logging.common.LogConfig;
+import io.helidon.spi.HelidonShutdownHandler;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * Runs a {@link GracefulServer} as the process ({@link GracefulServer#run}): starts it, handles SIGTERM and SIGINT
+ * (a graceful stop; a second one forces it), SIGHUP (a zero-downtime {@link Restart}) and any other JVM exit (the
+ * same single sequence), publishes the report and exits with its code.
+ */
+final class ProcessOwner {
+
+    private static final long EXIT_WATCHDOG_MILLIS = 5_000;
+
+    private final GracefulServer spec;
+    private RunningServer running;
+
+    ProcessOwner(GracefulServer spec) {
+        this.spec = spec;
+    }
+
+    /** Starts the service and returns only if it is serving and this thread is to wait; otherwise exits. */
+    void run(String... args) {
+        Observability.warmUp();
+        LogConfig.configureRuntime();
+        int code = start(args);
+        if (code >= 0) {
+            System.out.flush();
+            System.err.flush();
+            System.exit(code);
+        }
+        // Helidon's listener is the only non-daemon thread; once it closes, the JVM would start exiting by itself
+        // in the middle of the drain. The process ends through System.exit after the report instead.
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Returns an exit code, or -1 when the server is up and serving. */
+    private int start(String[] args) {
+        CommandLine commandLine;
+        try {
+            commandLine = CommandLine.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("graceful: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        }
+        if (commandLine.help()) {
+            System.out.println(CommandLine.USAGE);
+            return ExitCode.CLEAN.code();
+        }
+        Assembly assembly;
+        try {
+            assembly = Assembly.assemble(spec, commandLine.configFile());
+            if (commandLine.printPlan().isPresent()) {
+                System.out.print(commandLine.printPlan().get().equals("json")
+                                         ? assembly.coordinator.plan().toJson() + "\n"
+                                         : assembly.coordinator.plan().toTable());
+                return ExitCode.CLEAN.code();
+            }
+            running = assembly.start();
+        } catch (StartupException e) {
+            System.err.println("graceful: " + e.getMessage());
+            return e.exitCode().code();
+        }
+        RestartConfig restartConfig = assembly.restartConfig;
+        io.helidon.Main.addShutdownHandler(new ExitHook());
+        Restart restart = new Restart(restartConfig, running.portLock(), this::handOver);
+        handle("TERM", sig -> onStopSignal("TERM", ShutdownReason.SIGTERM));
+        handle("INT", sig -> onStopSignal("INT", ShutdownReason.SIGINT));
+        handle("HUP", sig -> restart.request());
+        ProcessExit.prepare();
+        Restart.announceReady();
+        Restart.writePidFile(restartConfig.pidFile());
+        System.err.println("graceful: serving on http://" + assembly.server.prototype().host() + ":" + running.port()
+                + " (pid " + ProcessHandle.current().pid() + ", shutdown deadline "
+                + Durations.format(assembly.shutdownConfig.deadline()) + ")");
+        return -1;
+    }
+
+    private static void handle(String signal, SignalHandler handler) {
+        try {
+            SignalHandler previous = Signal.handle(new Signal(signal), handler);
+            if (previous == SignalHandler.SIG_IGN) {
+                // A signal ignored at JVM start (nohup, "cmd &" from a script) stays ignored.
+                System.err.println("graceful: SIG" + signal + " was ignored when the JVM started; it stays ignored");
+                Signal.handle(new Signal(signal), SignalHandler.SIG_IGN);
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("graceful: cannot handle SIG" + signal + " (-Xrs?): " + e.getMessage());
+        }
+    }
+
+    private void onStopSignal(String signal, ShutdownReason reason) {
+        if (!running.beginStop()) {
+            System.err.println("graceful: second SIG" + signal + ": forcing the shutdown");
+            running.force();
+            return;
+        }
+        System.err.println("graceful: SIG" + signal + " received: stopping gracefully within "
+                + Durations.format(running.assembly().shutdownConfig.deadline()));
+        stopAndExit(reason);
+    }
+
+    /** Runs the graceful stop for a restart whose new process is ready; the first stop wins. */
+    private void handOver() {
+        if (running.beginStop()) {
+            stopAndExit(ShutdownReason.RESTART);
+        }
+    }
+
+    private void stopAndExit(ShutdownReason reason) {
+        ShutdownReport report = running.stop(reason);
+        Restart.removePidFile(running.assembly().restartConfig.pidFile());
+        exit(report.exitCode());
+    }
+
+    private static void exit(int code) {
+        // Stuck non-daemon threads or another library's hook must not keep the process past the deadline.
+        Thread.ofPlatform().daemon(true).name("graceful-exit-watchdog").start(() -> {
+            try {
+                Thread.sleep(EXIT_WATCHDOG_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            Runtime.getRuntime().halt(code);
+        });
+        ProcessExit.exit(code);
+    }
+
+    /** Runs the same single sequence when the JVM exits for any other reason, before Helidon's own handlers. */
+    private final class ExitHook implements HelidonShutdownHandler, Weighted {
+        @Override
+        public void shutdown() {
+            running.beginStop();
+            running.stop(ShutdownReason.JVM_EXIT);
+            Restart.removePidFile(running.assembly().restartConfig.pidFile());
+        }
+
+        @Override
+        public double weight() {
+            return 1000;
+        }
+    }
+}
