@@ -11,6 +11,8 @@ import dev.graceful.app.plugins.HoldingParticipant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.graceful.process.ServiceProcess;
+
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 

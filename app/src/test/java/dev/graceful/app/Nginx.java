@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.graceful.process.ServiceProcess;
+
 
 /**
  * A real nginx on loopback, in front of the given upstream ports, with the settings that make a rolling restart

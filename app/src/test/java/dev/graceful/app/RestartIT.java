@@ -9,6 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.graceful.launcher.ExitCode;
+import dev.graceful.process.RawHttp;
+import dev.graceful.process.ServiceProcess;
+import dev.graceful.process.SteadyLoad;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;

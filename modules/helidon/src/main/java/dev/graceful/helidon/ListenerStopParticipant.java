@@ -23,7 +23,9 @@ import io.helidon.webserver.WebServer;
  * that new connects are refused, and hands open connections to {@link OpenConnections}, which closes idle ones.
  *
  * <p>It starts Helidon's own {@link WebServer#stop()} on a thread of its own; that call returns once every
- * connection has ended. {@link #stopped()} completes then; the drain waits for it.
+ * connection has ended. {@link #stopped()} completes then; the drain waits for it. A server with named sockets has
+ * every listener stopped at the same moment first ({@link ListenerStops}): Helidon alone would close them one by one,
+ * each after the one before it had drained.
  */
 public final class ListenerStopParticipant implements ShutdownParticipant {
 
@@ -77,6 +79,7 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
         List<List<Thread>> listeners = listenerThreads();
         Thread.ofPlatform().name("graceful-server-stop").daemon(true).start(() -> {
             try {
+                stopListenersTogether();
                 server.stop();
                 stopped.complete(null);
             } catch (Throwable t) {
@@ -91,6 +94,23 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
         // Only now (if the readiness phase has not already): responses carry Connection: close, so clients
         // reconnect when new connects are refused cleanly instead of racing the listener's close.
         requests.closeConnections();
+    }
+
+    /**
+     * With named sockets, stops every listener at once, so that each closes its accepting socket now instead of
+     * after the one before it has drained ({@link ListenerStops}); returns once each has stopped.
+     */
+    private void stopListenersTogether() throws InterruptedException {
+        if (server.prototype().sockets().isEmpty()) {
+            return;
+        }
+        List<Thread> stops = new ArrayList<>();
+        for (Runnable stop : ListenerStops.of(server)) {
+            stops.add(Thread.ofPlatform().name("graceful-listener-stop").daemon(true).start(stop));
+        }
+        for (Thread t : stops) {
+            t.join();
+        }
     }
 
     /**

@@ -80,6 +80,9 @@ public final class ServerShutdown {
      */
     public WebServerConfig.Builder configure(WebServerConfig.Builder builder) {
         GoAway.isAvailable();
+        if (!builder.sockets().isEmpty()) {
+            ListenerStops.isAvailable();
+        }
         Map<String, ListenerConfig> sockets = new LinkedHashMap<>(builder.sockets());
         sockets.forEach((name, socket) -> builder.putSocket(name, ListenerConfig.builder()
                 .from(socket)

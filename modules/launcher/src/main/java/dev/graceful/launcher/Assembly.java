@@ -21,6 +21,7 @@ import dev.graceful.helidon.ShutdownConfigs;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.http.HeaderValues;
+import io.helidon.metrics.api.Meter;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -44,6 +45,7 @@ final class Assembly {
     final ShutdownCoordinator coordinator;
     final ReportOutput output;
     final AtomicBoolean stopping = new AtomicBoolean();
+    final List<Meter> gauges = new ArrayList<>();
     private final List<ServerSetup.StartAction> startActions;
 
     private Assembly(Config config, ServerSetup setup, ShutdownConfig shutdownConfig, RestartConfig restartConfig,
@@ -96,7 +98,7 @@ final class Assembly {
         WebServerConfig.Builder builder = WebServer.builder()
                 .config(config.get("server"))
                 .featuresDiscoverServices(false);
-        builder.addFeature(Observability.feature(config, shutdown, setup.healthChecks()));
+        builder.addFeature(Observability.feature(config, shutdown, setup.healthChecks(), gauges));
         List<Consumer<HttpRouting.Builder>> defaultRouting = new ArrayList<>(
                 setup.routings().getOrDefault(WebServer.DEFAULT_SOCKET_NAME, List.of()));
         defaultRouting.add(r -> r.get(SHUTDOWN_VIEW, (req, res) -> res.header(HeaderValues.CONTENT_TYPE_JSON)

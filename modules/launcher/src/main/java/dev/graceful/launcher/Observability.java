@@ -2,12 +2,15 @@ package dev.graceful.launcher;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import dev.graceful.helidon.ServerShutdown;
 
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
 import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.Meter;
+import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -35,7 +38,11 @@ final class Observability {
         return root.get(METRICS_ENABLED).asBoolean().orElse(true);
     }
 
-    static ObserveFeature feature(Config root, ServerShutdown shutdown, List<HealthCheck> checks) {
+    /**
+     * Builds the observe feature; with metrics on, also registers the kit's gauges, adding each to {@code gauges}
+     * so that {@link #unregister} can remove them once the server has stopped.
+     */
+    static ObserveFeature feature(Config root, ServerShutdown shutdown, List<HealthCheck> checks, List<Meter> gauges) {
         List<Observer> observers = new ArrayList<>();
         observers.add(HealthObserver.builder()
                               .addCheck(shutdown.readiness())
@@ -45,7 +52,7 @@ final class Observability {
         // context): about a tenth of the throughput of a trivial handler. app.metrics.enabled=false drops it.
         if (metricsEnabled(root)) {
             observers.add(MetricsObserver.create());
-            gauges(shutdown);
+            gauges(shutdown, gauges);
         }
         Config node = root.get("server.features.observe");
         return ObserveFeature.builder()
@@ -59,19 +66,28 @@ final class Observability {
                 .build();
     }
 
-    private static void gauges(ServerShutdown shutdown) {
-        gauge("graceful.requests.in-flight", "HTTP requests whose handling has started and not ended",
-              () -> shutdown.requests().inFlight());
-        gauge("graceful.connections.open", "Open HTTP connections", () -> shutdown.connections().size());
-        gauge("graceful.connections.closed-by-shutdown",
-              "Connections closed after their response because the server was stopping",
-              () -> shutdown.requests().closedByShutdown());
-        gauge("graceful.streams.sse", "Open server-sent event streams", () -> shutdown.streams().sseStreams());
-        gauge("graceful.streams.websocket", "Open WebSocket sessions",
-              () -> shutdown.streams().webSocketSessions());
+    /** Removes the gauges of a stopped server from the global registry. */
+    static void unregister(List<Meter> gauges) {
+        gauges.forEach(Metrics.globalRegistry()::remove);
     }
 
-    private static void gauge(String name, String description, java.util.function.Supplier<Number> value) {
-        Metrics.globalRegistry().getOrCreate(Gauge.builder(name, value).description(description));
+    private static void gauges(ServerShutdown shutdown, List<Meter> out) {
+        out.add(gauge("graceful.requests.in-flight", "HTTP requests whose handling has started and not ended",
+                      () -> shutdown.requests().inFlight()));
+        out.add(gauge("graceful.connections.open", "Open HTTP connections", () -> shutdown.connections().size()));
+        out.add(gauge("graceful.connections.closed-by-shutdown",
+                      "Connections closed after their response because the server was stopping",
+                      () -> shutdown.requests().closedByShutdown()));
+        out.add(gauge("graceful.streams.sse", "Open server-sent event streams",
+                      () -> shutdown.streams().sseStreams()));
+        out.add(gauge("graceful.streams.websocket", "Open WebSocket sessions",
+                      () -> shutdown.streams().webSocketSessions()));
+    }
+
+    private static Meter gauge(String name, String description, Supplier<Number> value) {
+        MeterRegistry registry = Metrics.globalRegistry();
+        // The registry is global: a gauge of an earlier server in this JVM (a test's) must not answer for this one.
+        registry.meters(m -> m.id().name().equals(name)).forEach(registry::remove);
+        return registry.getOrCreate(Gauge.builder(name, value).description(description));
     }
 }

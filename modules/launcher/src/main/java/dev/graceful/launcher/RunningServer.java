@@ -84,6 +84,7 @@ public final class RunningServer implements AutoCloseable {
         assembly.stopping.set(true);
         ShutdownReport report = assembly.coordinator.run(reason);
         assembly.output.publish(report);
+        Observability.unregister(assembly.gauges);
         if (portLock != null) {
             portLock.release();
         }

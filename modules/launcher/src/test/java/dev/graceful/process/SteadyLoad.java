@@ -1,4 +1,4 @@
-package dev.graceful.app;
+package dev.graceful.process;
 
 import java.io.IOException;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A steady, bounded load of keep-alive and connection-per-request clients. Every request that does not end in a 2xx
  * response (refused connect, reset, EOF, error status) is a failure, recorded with what happened.
  */
-final class SteadyLoad implements AutoCloseable {
+public final class SteadyLoad implements AutoCloseable {
 
     private final int port;
     private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
@@ -23,12 +23,12 @@ final class SteadyLoad implements AutoCloseable {
     private final long endNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     private volatile boolean stopped;
 
-    SteadyLoad(int port) {
+    public SteadyLoad(int port) {
         this.port = port;
     }
 
     /** Starts the clients: keep-alive on {@code GET /}, keep-alive on {@code /work?ms=200}, and per-request. */
-    SteadyLoad start(int keepAlive, int slowKeepAlive, int perRequest) {
+    public SteadyLoad start(int keepAlive, int slowKeepAlive, int perRequest) {
         for (int i = 0; i < keepAlive; i++) {
             pool.submit(() -> keepAlive("/"));
         }
@@ -41,11 +41,11 @@ final class SteadyLoad implements AutoCloseable {
         return this;
     }
 
-    long ok() {
+    public long ok() {
         return ok.get();
     }
 
-    List<String> failures() {
+    public List<String> failures() {
         return List.copyOf(failures);
     }
 
@@ -53,17 +53,17 @@ final class SteadyLoad implements AutoCloseable {
      * Connections reset before their first response: the old listener closed at the instant the kernel completed
      * them, so the request never reached the service (no response, safe to retry). Counted apart from failures.
      */
-    List<String> notAccepted() {
+    public List<String> notAccepted() {
         return List.copyOf(notAccepted);
     }
 
     /** Bodies of {@code GET /} responses, in the order they arrived. */
-    List<String> greetings() {
+    public List<String> greetings() {
         return List.copyOf(greetings);
     }
 
     /** Waits until {@code more} further requests have succeeded. */
-    void awaitMore(long more) throws InterruptedException {
+    public void awaitMore(long more) throws InterruptedException {
         long target = ok.get() + more;
         while (ok.get() < target) {
             if (System.nanoTime() > endNanos || !failures.isEmpty() && failures.size() > 100) {

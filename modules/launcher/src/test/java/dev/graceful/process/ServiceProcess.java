@@ -1,4 +1,4 @@
-package dev.graceful.app;
+package dev.graceful.process;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,10 +26,11 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 
 /**
- * The real service jar started as a process, as a user or a supervisor starts it: {@code java -jar
- * graceful-app.jar --config FILE}, signalled with {@code kill}. Collects its stderr lines.
+ * A real service jar started as a process, as a user or a supervisor starts it: {@code java -jar JAR --config FILE}
+ * with the jar named by the system property {@code graceful.jar}, signalled with {@code kill}. Collects its stderr
+ * lines. Shared by the end-to-end tests of every service built on the launcher.
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
     private static final Pattern SERVING = Pattern.compile("graceful: serving on http://[^:]+:(\\d+) \\(pid (\\d+)");
 
@@ -52,7 +53,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Starts the jar in {@code dir} with {@code yaml} as its configuration; does not wait for it to serve. */
-    static ServiceProcess launch(Path dir, String yaml, String... args) throws IOException {
+    public static ServiceProcess launch(Path dir, String yaml, String... args) throws IOException {
         Path config = dir.resolve("app.yaml");
         Files.writeString(config, yaml);
         List<String> command = new java.util.ArrayList<>(List.of(java(), "-jar", jar().toString(), "--config",
@@ -64,29 +65,29 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Starts the jar and waits until it serves. */
-    static ServiceProcess start(Path dir, String yaml) throws Exception {
+    public static ServiceProcess start(Path dir, String yaml) throws Exception {
         ServiceProcess p = launch(dir, yaml);
         p.port();
         return p;
     }
 
-    static Path jar() {
+    public static Path jar() {
         return Path.of(System.getProperty("graceful.jar", "target/graceful-app.jar")).toAbsolutePath();
     }
 
-    static String java() {
+    public static String java() {
         return System.getProperty("graceful.java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     /** A free port on 127.0.0.1, for tests that need to know it before the service starts. */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
             return s.getLocalPort();
         }
     }
 
     /** A configuration on a free port chosen by the OS, plus the given shutdown section lines. */
-    static String yaml(String... shutdownLines) {
+    public static String yaml(String... shutdownLines) {
         StringBuilder b = new StringBuilder("server:\n  port: 0\n  host: 127.0.0.1\nshutdown:\n");
         for (String l : shutdownLines) {
             b.append("  ").append(l).append('\n');
@@ -97,15 +98,15 @@ final class ServiceProcess implements AutoCloseable {
         return b.toString();
     }
 
-    int port() throws Exception {
+    public int port() throws Exception {
         return port.get(60, TimeUnit.SECONDS);
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    void signal(String name) throws IOException, InterruptedException {
+    public void signal(String name) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
         if (kill.waitFor() != 0) {
             throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
@@ -113,36 +114,36 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Waits for the process to exit and returns its exit code. */
-    int awaitExit(Duration timeout) throws InterruptedException {
+    public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("service did not exit within " + timeout + "; output:\n" + output());
         }
         return process.exitValue();
     }
 
-    CompletableFuture<Void> onExit() {
+    public CompletableFuture<Void> onExit() {
         return process.onExit().thenApply(p -> null);
     }
 
     /** Waits until a line containing {@code text} has been printed. */
-    String awaitLine(String text, Duration timeout) throws Exception {
+    public String awaitLine(String text, Duration timeout) throws Exception {
         CompletableFuture<String> found = new CompletableFuture<>();
         waiters.add(new Waiter(l -> l.contains(text), found));
         lines.stream().filter(l -> l.contains(text)).findFirst().ifPresent(found::complete);
         return found.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    String output() {
+    public String output() {
         return String.join("\n", lines);
     }
 
     /** The one-line JSON report printed on stderr at shutdown. */
-    JsonObject report() throws Exception {
+    public JsonObject report() throws Exception {
         String line = awaitLine("{\"report\":\"graceful-shutdown\"", Duration.ofSeconds(5));
         return Json.createReader(new StringReader(line.substring(line.indexOf('{')))).readObject();
     }
 
-    static JsonObject participant(JsonObject report, String name) {
+    public static JsonObject participant(JsonObject report, String name) {
         return report.getJsonArray("participants").stream()
                 .map(v -> v.asJsonObject())
                 .filter(o -> o.getString("name").equals(name))
@@ -151,7 +152,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** The service's in-flight request gauge, read from its metrics endpoint (this request included). */
-    long inFlight() throws Exception {
+    public long inFlight() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/observe/metrics/application"))
                         .header("Accept", "application/json").build(),
@@ -161,7 +162,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Polls the gauge until it reaches {@code atLeast} (the probe itself counts as one). */
-    void awaitInFlight(long atLeast, Duration timeout) throws Exception {
+    public void awaitInFlight(long atLeast, Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         long seen;
         while ((seen = inFlight()) < atLeast) {
@@ -173,7 +174,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Polls readiness on fresh connections until it answers 503. */
-    void awaitReadinessDown(Duration timeout) throws Exception {
+    public void awaitReadinessDown(Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
             try (RawHttp probe = RawHttp.connect(port())) {
@@ -211,7 +212,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Pids that announced they serve, in order: the started process, then each restarted copy. */
-    List<Long> servingPids() {
+    public List<Long> servingPids() {
         return List.copyOf(servingPids);
     }
 

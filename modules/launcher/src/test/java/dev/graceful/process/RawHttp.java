@@ -1,4 +1,4 @@
-package dev.graceful.app;
+package dev.graceful.process;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * A minimal HTTP/1.1 client over one socket, so tests see exactly what happens on each connection: which request
  * got which response, and whether the server closed the connection or reset it.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
 
     private final Socket socket;
     private final InputStream in;
@@ -28,7 +28,7 @@ final class RawHttp implements AutoCloseable {
         this.out = socket.getOutputStream();
     }
 
-    static RawHttp connect(int port) throws IOException {
+    public static RawHttp connect(int port) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         s.setTcpNoDelay(true);
@@ -36,20 +36,20 @@ final class RawHttp implements AutoCloseable {
         return new RawHttp(s);
     }
 
-    void send(String path) throws IOException {
+    public void send(String path) throws IOException {
         out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
     }
 
     /** Sends a request that asks the server to close the connection after its response. */
-    Response exchangeAndClose(String path) throws IOException {
+    public Response exchangeAndClose(String path) throws IOException {
         out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                           .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return read();
     }
 
-    Response post(String path, String json) throws IOException {
+    public Response post(String path, String json) throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -58,13 +58,13 @@ final class RawHttp implements AutoCloseable {
         return read();
     }
 
-    Response exchange(String path) throws IOException {
+    public Response exchange(String path) throws IOException {
         send(path);
         return read();
     }
 
     /** Reads one response; EOFException if the connection ends before a complete response. */
-    Response read() throws IOException {
+    public Response read() throws IOException {
         String statusLine = line();
         if (statusLine == null) {
             throw new EOFException("connection closed before a response");
@@ -88,11 +88,11 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** Returns true if the server closed the connection (EOF), false if data arrived. */
-    boolean isClosedByServer() throws IOException {
+    public boolean isClosedByServer() throws IOException {
         return in.read() == -1;
     }
 
-    void soTimeout(int millis) throws IOException {
+    public void soTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
     }
 
@@ -117,8 +117,8 @@ final class RawHttp implements AutoCloseable {
         socket.close();
     }
 
-    record Response(int status, Map<String, String> headers, String body) {
-        boolean closes() {
+    public record Response(int status, Map<String, String> headers, String body) {
+        public boolean closes() {
             return headers.getOrDefault("Connection", "").toLowerCase(Locale.ROOT).contains("close");
         }
     }
