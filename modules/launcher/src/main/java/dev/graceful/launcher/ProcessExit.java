@@ -13,7 +13,9 @@ import java.util.Optional;
  * has closed the server, flushed and closed the pools, and the report is on stderr. So on Java 22+ this calls
  * libc's {@code _exit} through the Foreign Function API, which ends the process at once with the exit code. On
  * Java 21 (where that API is a preview), when the symbol is missing, or with {@code -Dgraceful.exit=system}, it
- * uses {@code System.exit}. The API is reached reflectively because the code is compiled for Java 21.
+ * uses {@code System.exit}; likewise, saying so once in the log, when native access is not enabled for the class path
+ * (the jar manifest's {@code Enable-Native-Access: ALL-UNNAMED}), since linking would make the JVM print a warning.
+ * The API is reached reflectively because the code is compiled for Java 21.
  */
 final class ProcessExit {
 
@@ -57,6 +59,14 @@ final class ProcessExit {
             return null;
         }
         try {
+            Module module = ProcessExit.class.getModule();
+            if (!(boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(module)) {
+                // Linking anyway would work, with a JVM warning on stderr that the service did not ask for.
+                System.getLogger(ProcessExit.class.getName()).log(System.Logger.Level.INFO,
+                        "graceful: fast exit needs native access (jar manifest 'Enable-Native-Access: ALL-UNNAMED', "
+                                + "or --enable-native-access=ALL-UNNAMED); exits use System.exit, up to 300 ms slower");
+                return null;
+            }
             Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
             Class<?> lookupType = Class.forName("java.lang.foreign.SymbolLookup");
             Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
