@@ -169,6 +169,22 @@ class GracefulServerIT {
     }
 
     @Test
+    void theObserveEndpointsCanBeServedOnAnAdminListenerOnly() throws Exception {
+        running = GracefulServer.builder()
+                .config(yaml(TWO_SOCKETS.replace("shutdown:", """
+                          features:
+                            observe:
+                              sockets: [admin]
+                        shutdown:""")))
+                .routing(r -> r.get("/", (req, res) -> res.send("hello")))
+                .build()
+                .start();
+        assertThat(get(running.port("admin"), "/observe/health/ready").get().statusCode(), is(204));
+        assertThat(get(running.port(), "/observe/health/ready").get().statusCode(), is(404));
+        assertThat(get(running.port(), "/").get().body(), is("hello"));
+    }
+
+    @Test
     void aParticipantAddedInCodeRunsInItsPhaseAndStopReturnsTheSameReportTwice() {
         DrainStarted drainStarted = new DrainStarted();
         running = GracefulServer.builder()
