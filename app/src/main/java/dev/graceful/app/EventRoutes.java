@@ -19,7 +19,6 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
@@ -87,7 +86,9 @@ final class EventRoutes {
                 return;
             }
             event = value.asJsonObject();
-        } catch (JsonException e) {
+        } catch (RuntimeException e) {
+            // A JsonException, or the plain RuntimeException Parsson throws for input nested deeper than its limit:
+            // either way the client's own error.
             json(res, Status.BAD_REQUEST_400, error("malformed JSON: " + e.getMessage()));
             return;
         }

@@ -81,6 +81,7 @@ public final class DrainParticipant implements ShutdownParticipant {
             }
             context.record("completed", requests.completed() - completedBefore);
             serverStopped.get(context.remaining().plus(INTERRUPT_SLACK).toNanos(), TimeUnit.NANOSECONDS);
+            context.record("incomplete-heads-closed", connections.incompleteHeadsClosed());
         } catch (InterruptedException | TimeoutException e) {
             long aborted = requests.inFlight();
             context.record("completed", requests.completed() - completedBefore);

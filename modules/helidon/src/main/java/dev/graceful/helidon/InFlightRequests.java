@@ -1,11 +1,17 @@
 package dev.graceful.helidon;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.helidon.http.BadRequestException;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
@@ -39,6 +45,7 @@ public final class InFlightRequests implements Filter {
     private final ThreadLocal<Slot> current = new ThreadLocal<>();
     private volatile boolean closing;
     private volatile OpenStreams streams;
+    private volatile OpenConnections connections;
     private volatile boolean awaited;
     private volatile long lastArrivalNanos = System.nanoTime();
     private final AtomicLong closedByShutdown = new AtomicLong();
@@ -62,40 +69,81 @@ public final class InFlightRequests implements Filter {
             lastArrivalNanos = System.nanoTime();
         }
         boolean http1 = req.prologue().protocolVersion().startsWith("1");
+        Slot slot = new Slot();
+        OpenConnections.Tracked connection = null;
         if (http1) {
             res.beforeSend(() -> {
                 if (closing && res.status() != Status.SWITCHING_PROTOCOLS_101) {
                     res.header(HeaderValues.CONNECTION_CLOSE);
                 }
             });
+            if (req.headers().contains(HeaderNames.CONTENT_LENGTH)
+                    || req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
+                req.streamFilter(in -> new FramingGuard(in, slot));
+            }
+            OpenConnections tracker = connections;
+            connection = tracker == null ? null : tracker.current();
+            if (connection != null) {
+                connection.requestStarted();
+            }
         }
-        Slot slot = new Slot();
         Slot outer = current.get();
         current.set(slot);
         try {
             chain.proceed();
+        } catch (RuntimeException e) {
+            if (slot.malformed == null || res.isSent()) {
+                throw e;
+            }
+            // The client's framing was broken: its own error, never a 5xx, and the connection cannot go on.
+            res.status(e instanceof RequestException re ? re.status() : Status.BAD_REQUEST_400)
+                    .header(HeaderValues.CONNECTION_CLOSE)
+                    .send("malformed request body: " + slot.malformed + "\n");
         } finally {
             current.set(outer);
+            if (connection != null) {
+                connection.requestEnded();
+            }
             if (!slot.detached) {
                 completed.incrementAndGet();
                 leave();
             }
         }
-        if (http1 && closing && res.isSent()
-                && (slot.detached || res.headers().contains(HeaderValues.CONNECTION_CLOSE))) {
-            // Helidon 4.5.0 sends "Connection: close" but keeps reading the connection (helidon#12324);
-            // closing it here gives the client a clean FIN right after the response. A stream that ended at
-            // shutdown closes its connection the same way.
-            if (!req.content().consumed()) {
+        if (http1 && res.isSent() && closesAfter(res, slot)) {
+            if (closing) {
+                closedByShutdown.incrementAndGet();
+            }
+            if (slot.malformed == null && !req.content().consumed()) {
+                // Unread input on a closed socket makes the kernel answer with a reset, which can cost the client
+                // the response it was sent.
                 try {
                     req.content().consume();
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.DEBUG, "Could not consume an unread request body before close", e);
                 }
             }
-            closedByShutdown.incrementAndGet();
-            throw new CloseConnectionException("Server is shutting down; connection closed after the response");
+            // Helidon 4.5.0 sends "Connection: close" but keeps reading the connection (helidon#12324): closing it
+            // here gives the client a clean FIN right after the response (RFC 9112, 9.6), whether the client asked
+            // for it, the server is shutting down, or the framing of the request was broken.
+            throw new CloseConnectionException("Connection: close; connection closed after the response");
         }
+    }
+
+    private boolean closesAfter(RoutingResponse res, Slot slot) {
+        return slot.malformed != null
+                || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
+                || closing && slot.detached;
+    }
+
+    /**
+     * Lets the in-flight filter mark, on the connection it runs on, when a request enters and leaves routing, so that
+     * {@link OpenConnections} tells a connection between requests (idle, or with an incomplete request head) from one
+     * serving a request.
+     *
+     * @param connections the connection tracker
+     */
+    void trackConnections(OpenConnections connections) {
+        this.connections = connections;
     }
 
     /**
@@ -219,5 +267,77 @@ public final class InFlightRequests implements Filter {
     /** The request being handled on one thread. */
     private static final class Slot {
         private boolean detached;
+        /** Why reading the request body failed on its framing, once it has. */
+        private volatile String malformed;
+    }
+
+    /**
+     * The request body as the handler reads it. Helidon lets some framing errors of a chunked body escape as plain
+     * runtime exceptions (a chunk size that is not hex throws {@link NumberFormatException}), which end as a 500; here
+     * every other failure of the underlying read becomes a {@link BadRequestException}. Either way the request is marked,
+     * so that the filter answers with the status (400, or that of Helidon's own {@link RequestException}) and closes.
+     */
+    private static final class FramingGuard extends FilterInputStream {
+        private final Slot slot;
+
+        FramingGuard(InputStream in, Slot slot) {
+            super(in);
+            this.slot = slot;
+        }
+
+        @Override
+        public int read() throws IOException {
+            failIfMalformed();
+            try {
+                return super.read();
+            } catch (RuntimeException e) {
+                throw malformed(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            failIfMalformed();
+            try {
+                return super.read(b, off, len);
+            } catch (RuntimeException e) {
+                throw malformed(e);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            failIfMalformed();
+            try {
+                return super.skip(n);
+            } catch (RuntimeException e) {
+                throw malformed(e);
+            }
+        }
+
+        /** Once the framing is broken, nothing more is read: the rest of the input cannot be trusted. */
+        @Override
+        public void close() throws IOException {
+            if (slot.malformed == null) {
+                super.close();
+            }
+        }
+
+        private void failIfMalformed() {
+            if (slot.malformed != null) {
+                throw new BadRequestException("malformed request body: " + slot.malformed);
+            }
+        }
+
+        private RuntimeException malformed(RuntimeException e) {
+            if (e instanceof RequestException) {
+                // Helidon's own framing error: its status stands (413 for a chunked body over the limit)
+                slot.malformed = e.getMessage();
+                return e;
+            }
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            slot.malformed = why;
+            return new BadRequestException("malformed request body: " + why, e);
+        }
     }
 }

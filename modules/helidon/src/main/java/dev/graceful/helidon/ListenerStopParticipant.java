@@ -32,6 +32,14 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
     /** The participant's name. */
     public static final String NAME = "listener";
 
+    /**
+     * The setting that bounds, once the listener has closed, how long a connection may take to complete a request head
+     * it has started ({@code shutdown.participants.listener.settings.incomplete-head-timeout}).
+     */
+    public static final String INCOMPLETE_HEAD_SETTING = "incomplete-head-timeout";
+    /** The default of {@link #INCOMPLETE_HEAD_SETTING}. */
+    public static final Duration DEFAULT_INCOMPLETE_HEAD = Duration.ofSeconds(1);
+
     private static final Duration LISTENER_EXIT_BOUND = Duration.ofSeconds(2);
 
     private final WebServer server;
@@ -60,6 +68,17 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
     @Override
     public ShutdownPhase phase() {
         return ShutdownPhase.STOP_ACCEPTING;
+    }
+
+    /**
+     * Reads {@link #INCOMPLETE_HEAD_SETTING}.
+     *
+     * @param config the shutdown configuration
+     * @return the bound, {@link #DEFAULT_INCOMPLETE_HEAD} when not set
+     * @throws dev.graceful.ShutdownConfigException naming the key when the value is not a positive duration
+     */
+    public static Duration incompleteHeadTimeout(dev.graceful.ShutdownConfig config) {
+        return Settings.positiveDuration(config, NAME, INCOMPLETE_HEAD_SETTING, DEFAULT_INCOMPLETE_HEAD);
     }
 
     /**

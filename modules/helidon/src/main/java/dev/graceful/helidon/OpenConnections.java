@@ -19,6 +19,7 @@ import io.helidon.http.WritableHeaders;
 import io.helidon.http.http2.Http2Util;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.http1.Http1Connection;
 import io.helidon.webserver.http1.spi.Http1Upgrader;
 import io.helidon.webserver.http2.Http2Connection;
 import io.helidon.webserver.spi.ServerConnection;
@@ -51,6 +52,9 @@ public final class OpenConnections {
     private final AtomicBoolean reaping = new AtomicBoolean();
     private volatile boolean stopping;
     private volatile boolean goingAway;
+    private volatile long incompleteHeadNanos = ListenerStopParticipant.DEFAULT_INCOMPLETE_HEAD.toNanos();
+    private final java.util.concurrent.atomic.AtomicLong incompleteHeadsClosed =
+            new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Creates an empty tracker.
@@ -82,6 +86,26 @@ public final class OpenConnections {
      */
     Http1Upgrader tracking(Http1Upgrader upgrader) {
         return new TrackingUpgrader(upgrader);
+    }
+
+    /**
+     * Sets how long, once shutdown has taken over closing connections, an HTTP/1.1 connection may take to complete a
+     * request head it has started (a partial request line or headers, as a slowloris client sends them). No request
+     * of it has been accepted, so closing it loses nothing; without a bound it would hold the drain until its end.
+     *
+     * @param timeout the bound
+     */
+    void incompleteHeadTimeout(Duration timeout) {
+        incompleteHeadNanos = timeout.toNanos();
+    }
+
+    /**
+     * Returns how many connections were closed during shutdown because their request head stayed incomplete.
+     *
+     * @return the count
+     */
+    public long incompleteHeadsClosed() {
+        return incompleteHeadsClosed.get();
     }
 
     /**
@@ -201,15 +225,29 @@ public final class OpenConnections {
         // can look long idle; only idleness observed here, continuously for the grace, counts.
         long now = System.nanoTime();
         for (Tracked t : live) {
-            if (!t.isIdle()) {
-                t.idleSince = 0;
+            if (t.isIdle()) {
+                t.headSince = 0;
+                if (t.idleSince == 0) {
+                    t.idleSince = now;
+                } else if (now - t.idleSince >= IDLE_GRACE.toNanos()) {
+                    t.goAway();
+                    t.closeNow(false);
+                }
                 continue;
             }
-            if (t.idleSince == 0) {
-                t.idleSince = now;
-            } else if (now - t.idleSince >= IDLE_GRACE.toNanos()) {
-                t.goAway();
-                t.closeNow(false);
+            t.idleSince = 0;
+            // Between two requests but not waiting for a first line: a request head has started and not ended.
+            // Only the same gap, seen continuously (no request in between), counts.
+            long marks = t.marks;
+            if (!t.isBetweenRequests(marks)) {
+                t.headSince = 0;
+            } else if (t.headSince == 0 || t.headMarks != marks) {
+                t.headSince = now;
+                t.headMarks = marks;
+            } else if (now - t.headSince >= incompleteHeadNanos) {
+                t.headSince = 0;
+                incompleteHeadsClosed.incrementAndGet();
+                t.closeNow(true);
             }
         }
     }
@@ -302,6 +340,10 @@ public final class OpenConnections {
         private final AtomicBoolean goAwayStarted = new AtomicBoolean();
         private volatile int goAwayLastStream = -1;
         private volatile long idleSince;
+        /** Incremented when a request enters routing and when it leaves: odd while one is in flight. */
+        private volatile long marks;
+        private volatile long headSince;
+        private volatile long headMarks;
 
         Tracked(ConnectionContext ctx, ServerConnectionSelector http1, ServerConnectionSelector http2) {
             this.ctx = ctx;
@@ -369,6 +411,22 @@ public final class OpenConnections {
             if (c != null) {
                 c.close(interrupt);
             }
+        }
+
+        /** A request of this HTTP/1.1 connection entered routing; called on the connection's own thread. */
+        void requestStarted() {
+            marks++;
+        }
+
+        /** The request of this HTTP/1.1 connection left routing; called on the connection's own thread. */
+        void requestEnded() {
+            marks++;
+        }
+
+        /** An HTTP/1.1 connection, neither upgraded nor long-lived, with no request in routing. */
+        boolean isBetweenRequests(long marks) {
+            return (marks & 1) == 0 && !longLived && upgraded == null && state.get() == RUNNING
+                    && delegate instanceof Http1Connection;
         }
 
         /** Marks this connection as a long-lived stream (a WebSocket session): never closed as idle. */

@@ -61,6 +61,8 @@ public final class ServerShutdown {
         this.config = Objects.requireNonNull(config, "config");
         this.streams = new OpenStreams(requests, connections, StreamsParticipant.retry(config));
         requests.refuseWith(streams);
+        requests.trackConnections(connections);
+        connections.incompleteHeadTimeout(ListenerStopParticipant.incompleteHeadTimeout(config));
     }
 
     /**

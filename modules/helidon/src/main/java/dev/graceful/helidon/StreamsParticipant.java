@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import dev.graceful.Durations;
 import dev.graceful.ShutdownConfig;
 import dev.graceful.ShutdownConfigException;
 import dev.graceful.spi.ShutdownContext;
@@ -73,21 +72,7 @@ public final class StreamsParticipant implements ShutdownParticipant {
      * @throws ShutdownConfigException naming the key when the value is not a positive duration
      */
     public static Duration retry(ShutdownConfig config) {
-        String raw = config.participant(NAME).settings().get(RETRY_SETTING);
-        if (raw == null) {
-            return DEFAULT_RETRY;
-        }
-        String key = ShutdownConfig.PREFIX + ".participants." + NAME + ".settings." + RETRY_SETTING;
-        Duration d;
-        try {
-            d = Durations.parse(raw);
-        } catch (IllegalArgumentException e) {
-            throw new ShutdownConfigException(key, raw, Durations.ACCEPTED_FORMS);
-        }
-        if (d.isNegative() || d.isZero()) {
-            throw new ShutdownConfigException(key, raw, "a positive duration");
-        }
-        return d;
+        return Settings.positiveDuration(config, NAME, RETRY_SETTING, DEFAULT_RETRY);
     }
 
     @Override
