@@ -3,6 +3,7 @@ package dev.graceful.app;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,6 +50,45 @@ class GracefulStopIT {
         ServiceProcess p = ServiceProcess.start(dir, yaml);
         toClose.add(p);
         return p;
+    }
+
+    /**
+     * This covers a bug where 20 connections that had sent only part of a request head held the stop until the drain
+     * was cut at its bound (4.1 s, exit 1 with a 5 s deadline), although none of them had delivered a request.
+     */
+    @Test
+    void partialRequestHeadsAtSigtermAreClosedAfterTheirBoundAndTheStopIsClean() throws Exception {
+        ServiceProcess service = start(ServiceProcess.yaml("deadline: 5s"));
+        List<java.net.Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", service.port());
+                s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            try (RawHttp probe = RawHttp.connect(service.port())) {
+                // every partial head is on the server by now: connections are handled in order of arrival
+                assertThat(probe.exchange("/").status(), is(200));
+            }
+            long signalled = System.nanoTime();
+            service.signal("TERM");
+            assertThat(service.awaitExit(Duration.ofSeconds(20)), is(0));
+            long exitMillis = Duration.ofNanos(System.nanoTime() - signalled).toMillis();
+            JsonObject drain = ServiceProcess.participant(service.report(), "in-flight-requests");
+            assertThat(drain.getJsonObject("figures").getInt("incomplete-heads-closed"), is(20));
+            assertThat(drain.getJsonObject("figures").getInt("aborted"), is(0));
+            // the bound is 1 s; the deadline (5 s) is far
+            assertThat("exit after " + exitMillis + " ms", exitMillis, lessThan(3_500L));
+            for (java.net.Socket s : slow) {
+                s.setSoTimeout(5_000);
+                assertThat("a partial head's connection is closed", s.getInputStream().read(), is(-1));
+            }
+        } finally {
+            for (java.net.Socket s : slow) {
+                s.close();
+            }
+        }
     }
 
     @Test
