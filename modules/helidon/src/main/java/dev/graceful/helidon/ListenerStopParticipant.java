@@ -39,6 +39,14 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
     public static final String INCOMPLETE_HEAD_SETTING = "incomplete-head-timeout";
     /** The default of {@link #INCOMPLETE_HEAD_SETTING}. */
     public static final Duration DEFAULT_INCOMPLETE_HEAD = Duration.ofSeconds(1);
+    /**
+     * The setting that bounds, while serving, how long a connection may take to complete a request head once its
+     * request line has arrived ({@code shutdown.participants.listener.settings.read-header-timeout}): the listener
+     * owns closing connections, at shutdown and before it.
+     */
+    public static final String READ_HEADER_SETTING = "read-header-timeout";
+    /** The default of {@link #READ_HEADER_SETTING}. */
+    public static final Duration DEFAULT_READ_HEADER = Duration.ofSeconds(10);
 
     private static final Duration LISTENER_EXIT_BOUND = Duration.ofSeconds(2);
 
@@ -79,6 +87,17 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
      */
     public static Duration incompleteHeadTimeout(dev.graceful.ShutdownConfig config) {
         return Settings.positiveDuration(config, NAME, INCOMPLETE_HEAD_SETTING, DEFAULT_INCOMPLETE_HEAD);
+    }
+
+    /**
+     * Reads {@link #READ_HEADER_SETTING}.
+     *
+     * @param config the shutdown configuration
+     * @return the bound, {@link #DEFAULT_READ_HEADER} when not set
+     * @throws dev.graceful.ShutdownConfigException naming the key when the value is not a positive duration
+     */
+    public static Duration readHeaderTimeout(dev.graceful.ShutdownConfig config) {
+        return Settings.positiveDuration(config, NAME, READ_HEADER_SETTING, DEFAULT_READ_HEADER);
     }
 
     /**

@@ -8,7 +8,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
@@ -35,7 +37,15 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  * executor shutdown, and are closed by this class instead: as soon as they are idle for a short grace
  * ({@link #IDLE_GRACE}) with no request in progress, or by {@link #abort()}. An HTTP/2 connection gets a GOAWAY
  * before this class closes it. Long-lived connections (a WebSocket session, registered by {@link OpenStreams}) are
- * never idle: the {@code streams} participant ends them. Thread-safe.
+ * never idle: the {@code streams} participant ends them.
+ *
+ * <p>An HTTP/1.1 connection that has started a request head and not finished it (its request line has arrived, no
+ * request has entered routing since, and it is not waiting for a first line) is closed after
+ * {@code read-header-timeout} while serving, and after the much shorter {@code incomplete-head-timeout} once shutdown
+ * has taken over: such a client never delivered a request, so nothing is lost. The in-flight filter marks on each
+ * connection when a request enters and leaves routing; a reaper thread looks at every connection every
+ * {@value #SERVING_PERIOD_MILLIS} ms while serving and every {@value #REAP_PERIOD_MILLIS} ms during shutdown, and ends
+ * when no connection is left. Thread-safe.
  */
 public final class OpenConnections {
 
@@ -44,6 +54,7 @@ public final class OpenConnections {
 
     private static final System.Logger LOG = System.getLogger(OpenConnections.class.getName());
     private static final long REAP_PERIOD_MILLIS = 20;
+    private static final long SERVING_PERIOD_MILLIS = 500;
     private static final byte[] HTTP2_PREFACE = prefaceBytes();
 
     private final Set<Tracked> live = ConcurrentHashMap.newKeySet();
@@ -53,6 +64,8 @@ public final class OpenConnections {
     private volatile boolean stopping;
     private volatile boolean goingAway;
     private volatile long incompleteHeadNanos = ListenerStopParticipant.DEFAULT_INCOMPLETE_HEAD.toNanos();
+    private volatile long readHeaderNanos = ListenerStopParticipant.DEFAULT_READ_HEADER.toNanos();
+    private volatile Thread reaper;
     private final java.util.concurrent.atomic.AtomicLong incompleteHeadsClosed =
             new java.util.concurrent.atomic.AtomicLong();
 
@@ -100,6 +113,17 @@ public final class OpenConnections {
     }
 
     /**
+     * Sets how long, while serving, an HTTP/1.1 connection may take to complete a request head once its request line
+     * has arrived, as Go's {@code ReadHeaderTimeout} does; then it is closed. A connection still in its request line
+     * looks idle from here, so Helidon's {@code idle-connection-timeout} bounds that part.
+     *
+     * @param timeout the bound
+     */
+    void readHeaderTimeout(Duration timeout) {
+        readHeaderNanos = timeout.toNanos();
+    }
+
+    /**
      * Returns how many connections were closed during shutdown because their request head stayed incomplete.
      *
      * @return the count
@@ -136,8 +160,13 @@ public final class OpenConnections {
             return;
         }
         stopping = true;
-        reapIdle();
+        reap();
         startReaper();
+        // the reaper may be in its long serving-time sleep
+        Thread r = reaper;
+        if (r != null) {
+            LockSupport.unpark(r);
+        }
     }
 
     /**
@@ -199,34 +228,39 @@ public final class OpenConnections {
 
     private void startReaper() {
         if (reaping.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("graceful-idle-connections").start(this::reapLoop);
+            reaper = Thread.ofVirtual().name("graceful-connections").start(this::reapLoop);
         }
     }
 
+    /**
+     * Looks at every connection, often during shutdown ({@link #REAP_PERIOD_MILLIS}) and seldom while serving
+     * ({@link #SERVING_PERIOD_MILLIS}); ends when no connection is left, and a new connection starts it again.
+     */
     private void reapLoop() {
-        try {
-            do {
-                while (!live.isEmpty()) {
-                    Thread.sleep(REAP_PERIOD_MILLIS);
-                    reapIdle();
-                }
-                reaping.set(false);
-                // A connection added after the last look restarts the reaper itself; this catches one added between
-                // that look and the flag.
-            } while (!live.isEmpty() && reaping.compareAndSet(false, true));
-        } catch (InterruptedException e) {
+        do {
+            while (!live.isEmpty()) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(stopping ? REAP_PERIOD_MILLIS
+                                                                               : SERVING_PERIOD_MILLIS));
+                reap();
+            }
             reaping.set(false);
-            Thread.currentThread().interrupt();
-        }
+            // A connection added after the last look restarts the reaper itself; this catches one added between
+            // that look and the flag.
+        } while (!live.isEmpty() && reaping.compareAndSet(false, true));
     }
 
-    private void reapIdle() {
+    private void reap() {
         // Helidon's idleTime() has a resolution of one second, so a connection between two back-to-back requests
         // can look long idle; only idleness observed here, continuously for the grace, counts.
         long now = System.nanoTime();
+        boolean shutdown = stopping;
+        long headBound = shutdown ? incompleteHeadNanos : readHeaderNanos;
         for (Tracked t : live) {
             if (t.isIdle()) {
                 t.headSince = 0;
+                if (!shutdown) {
+                    continue;
+                }
                 if (t.idleSince == 0) {
                     t.idleSince = now;
                 } else if (now - t.idleSince >= IDLE_GRACE.toNanos()) {
@@ -244,9 +278,13 @@ public final class OpenConnections {
             } else if (t.headSince == 0 || t.headMarks != marks) {
                 t.headSince = now;
                 t.headMarks = marks;
-            } else if (now - t.headSince >= incompleteHeadNanos) {
+            } else if (now - t.headSince >= headBound) {
                 t.headSince = 0;
-                incompleteHeadsClosed.incrementAndGet();
+                if (shutdown) {
+                    incompleteHeadsClosed.incrementAndGet();
+                } else {
+                    LOG.log(System.Logger.Level.DEBUG, "Closing a connection whose request head stayed incomplete");
+                }
                 t.closeNow(true);
             }
         }
@@ -358,11 +396,9 @@ public final class OpenConnections {
             live.add(this);
             bySocket.put(socketId, this);
             current.set(this);
-            if (stopping) {
-                // Accepted after shutdown began (the listener may still be in accept() for a few ms): the reaper may
-                // already have found no connection and ended, and Helidon's own close-when-idle is ignored now.
-                startReaper();
-            }
+            // The reaper ends when no connection is left; this one may be the first since. (Accepted after shutdown
+            // began, it must be looked at too: Helidon's own close-when-idle is ignored by then.)
+            startReaper();
             try {
                 if (state.get() == CLOSED) {
                     return;

@@ -63,6 +63,7 @@ public final class ServerShutdown {
         requests.refuseWith(streams);
         requests.trackConnections(connections);
         connections.incompleteHeadTimeout(ListenerStopParticipant.incompleteHeadTimeout(config));
+        connections.readHeaderTimeout(ListenerStopParticipant.readHeaderTimeout(config));
     }
 
     /**

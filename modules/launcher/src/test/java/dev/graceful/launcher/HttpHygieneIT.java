@@ -71,6 +71,20 @@ class HttpHygieneIT {
         }
     }
 
+    @Test
+    void whileServingAHeadThatStaysIncompleteIsClosedAfterTheReadHeaderTimeout() throws Exception {
+        running = serve(null, "  participants:\n    listener:\n      settings:\n        read-header-timeout: 1s\n");
+        try (Socket slow = connect(); Socket other = connect()) {
+            long start = System.nanoTime();
+            send(slow, "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+            assertThat(readToEnd(slow), is(""));
+            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertThat("closed after " + millis + " ms", millis >= 900 && millis < 5_000, is(true));
+            send(other, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertThat(readToEnd(other), endsWith("hello"));
+        }
+    }
+
     /** A request whose head is complete and whose body is still uploading is accepted: it is drained, not cut. */
     @Test
     void anUploadInProgressAtStopIsDrainedNotClosedAsAnIncompleteHead() throws Exception {
@@ -92,9 +106,13 @@ class HttpHygieneIT {
     }
 
     private static RunningServer serve(CountDownLatch reading) {
+        return serve(reading, "");
+    }
+
+    private static RunningServer serve(CountDownLatch reading, String shutdownLines) {
         return GracefulServer.builder()
                 .config(Config.just(ConfigSources.create("server:\n  port: 0\n  host: 127.0.0.1\n"
-                                                                 + "shutdown:\n  deadline: 10s\n",
+                                                                 + "shutdown:\n  deadline: 10s\n" + shutdownLines,
                                                          MediaTypes.APPLICATION_X_YAML)))
                 .routing(r -> r
                         .get("/", (req, res) -> res.send("hello"))
