@@ -55,6 +55,8 @@ public final class OpenConnections {
     private static final System.Logger LOG = System.getLogger(OpenConnections.class.getName());
     private static final long REAP_PERIOD_MILLIS = 20;
     private static final long SERVING_PERIOD_MILLIS = 500;
+    /** 2^31-1: the stream id of the first, refusing-nothing GOAWAY. */
+    private static final int MAX_STREAM_ID = Integer.MAX_VALUE;
     private static final byte[] HTTP2_PREFACE = prefaceBytes();
 
     private final Set<Tracked> live = ConcurrentHashMap.newKeySet();
@@ -66,6 +68,7 @@ public final class OpenConnections {
     private volatile long incompleteHeadNanos = ListenerStopParticipant.DEFAULT_INCOMPLETE_HEAD.toNanos();
     private volatile long readHeaderNanos = ListenerStopParticipant.DEFAULT_READ_HEADER.toNanos();
     private volatile Thread reaper;
+    private volatile long goAwayGraceNanos = StreamsParticipant.DEFAULT_GOAWAY_GRACE.toNanos();
     private final java.util.concurrent.atomic.AtomicLong incompleteHeadsClosed =
             new java.util.concurrent.atomic.AtomicLong();
 
@@ -121,6 +124,16 @@ public final class OpenConnections {
      */
     void readHeaderTimeout(Duration timeout) {
         readHeaderNanos = timeout.toNanos();
+    }
+
+    /**
+     * Sets how long an HTTP/2 connection's graceful GOAWAY waits between its first GOAWAY (refusing nothing) and its
+     * final one (refusing streams above the highest id seen).
+     *
+     * @param grace the wait
+     */
+    void goAwayGrace(Duration grace) {
+        goAwayGraceNanos = grace.toNanos();
     }
 
     /**
@@ -263,9 +276,13 @@ public final class OpenConnections {
                 }
                 if (t.idleSince == 0) {
                     t.idleSince = now;
-                } else if (now - t.idleSince >= IDLE_GRACE.toNanos()) {
-                    t.goAway();
-                    t.closeNow(false);
+                } else if (now - t.idleSince >= IDLE_GRACE.toNanos() && t.isGoAwaySettled()) {
+                    if (t.http2() != null && !t.goAwayStarted()) {
+                        // its graceful GOAWAY takes a while: on a thread of its own, closed once it is sent
+                        Thread.ofVirtual().name("graceful-goaway").start(t::goAway);
+                    } else {
+                        t.closeNow(false);
+                    }
                 }
                 continue;
             }
@@ -376,6 +393,7 @@ public final class OpenConnections {
         private volatile Thread thread;
         private volatile boolean longLived;
         private final AtomicBoolean goAwayStarted = new AtomicBoolean();
+        private volatile boolean goAwayDone;
         private volatile int goAwayLastStream = -1;
         private volatile long idleSince;
         /** Incremented when a request enters routing and when it leaves: odd while one is in flight. */
@@ -497,19 +515,44 @@ public final class OpenConnections {
             return c instanceof Http2Connection h2 ? h2 : null;
         }
 
-        /** Sends GOAWAY once if this is an HTTP/2 connection; returns whether this call wrote it. Never waits for another. */
+        /**
+         * Sends the graceful GOAWAY of RFC 9113, 6.8, once, if this is an HTTP/2 connection: first one with the largest
+         * stream id, which refuses nothing but tells the client to open no more streams here; then, after
+         * {@link #goAwayGrace(Duration)} (a round trip and more, so that streams the client sent before it learnt of
+         * the first have arrived), the final one with the highest stream id seen, above which streams are refused.
+         * Returns whether this call wrote the final one; never waits for another call's.
+         */
         boolean goAway() {
             Http2Connection h2 = http2();
             if (h2 == null || !goAwayStarted.compareAndSet(false, true)) {
                 return false;
             }
-            int last = GoAway.lastStreamId(h2);
-            if (last < 0) {
-                return false;
+            try {
+                if (GoAway.lastStreamId(h2) < 0 || !GoAway.send(h2, MAX_STREAM_ID)) {
+                    return false;
+                }
+                try {
+                    Thread.sleep(Duration.ofNanos(goAwayGraceNanos));
+                } catch (InterruptedException e) {
+                    // the budget ended: go final now
+                    Thread.currentThread().interrupt();
+                }
+                int last = GoAway.lastStreamId(h2);
+                // Refuse later streams before the client can learn of the final GOAWAY.
+                goAwayLastStream = last;
+                return GoAway.send(h2, last);
+            } finally {
+                goAwayDone = true;
             }
-            // Refuse later streams before the client can learn of the GOAWAY.
-            goAwayLastStream = last;
-            return GoAway.send(h2, last);
+        }
+
+        boolean goAwayStarted() {
+            return goAwayStarted.get();
+        }
+
+        /** Whether no GOAWAY is on its way: none started, or both sent. */
+        boolean isGoAwaySettled() {
+            return !goAwayStarted.get() || goAwayDone;
         }
 
         private ServerConnection identify() {

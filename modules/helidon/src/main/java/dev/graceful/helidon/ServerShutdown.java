@@ -64,6 +64,7 @@ public final class ServerShutdown {
         requests.trackConnections(connections);
         connections.incompleteHeadTimeout(ListenerStopParticipant.incompleteHeadTimeout(config));
         connections.readHeaderTimeout(ListenerStopParticipant.readHeaderTimeout(config));
+        connections.goAwayGrace(StreamsParticipant.goAwayGrace(config));
     }
 
     /**

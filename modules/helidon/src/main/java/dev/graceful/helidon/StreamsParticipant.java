@@ -50,6 +50,16 @@ public final class StreamsParticipant implements ShutdownParticipant {
     /** The default reconnection delay hinted to SSE clients. */
     public static final Duration DEFAULT_RETRY = Duration.ofSeconds(1);
 
+    /** The settings key of the wait between an HTTP/2 connection's first GOAWAY and its final one. */
+    public static final String GOAWAY_GRACE_SETTING = "goaway-grace";
+
+    /**
+     * The default wait between the first GOAWAY and the final one: Go's HTTP/2 server waits as long. A client learns
+     * of the first one after half a round trip and stops opening streams; those it sent before then arrive within
+     * the other half.
+     */
+    public static final Duration DEFAULT_GOAWAY_GRACE = Duration.ofSeconds(1);
+
     /** How far its own wait reaches past its budget, so that the coordinator's interrupt ends it (see the drain). */
     private static final Duration INTERRUPT_SLACK = Duration.ofSeconds(1);
 
@@ -73,6 +83,18 @@ public final class StreamsParticipant implements ShutdownParticipant {
      */
     public static Duration retry(ShutdownConfig config) {
         return Settings.positiveDuration(config, NAME, RETRY_SETTING, DEFAULT_RETRY);
+    }
+
+    /**
+     * Reads the wait between an HTTP/2 connection's first GOAWAY and its final one from
+     * {@code shutdown.participants.streams.settings.goaway-grace}.
+     *
+     * @param config the shutdown configuration
+     * @return the wait, {@link #DEFAULT_GOAWAY_GRACE} when not set
+     * @throws ShutdownConfigException naming the key when the value is not a positive duration
+     */
+    public static Duration goAwayGrace(ShutdownConfig config) {
+        return Settings.positiveDuration(config, NAME, GOAWAY_GRACE_SETTING, DEFAULT_GOAWAY_GRACE);
     }
 
     @Override

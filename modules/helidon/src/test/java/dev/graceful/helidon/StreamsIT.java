@@ -185,6 +185,11 @@ class StreamsIT {
         awaitLatch("the held handler to start", heldEntered);
 
         ShutdownReport report = coordinatorOf(StreamsParticipant.NAME).run(ShutdownReason.SIGTERM);
+        // RFC 9113, 6.8: first a GOAWAY that refuses nothing, then the final one with the last stream seen
+        RawHttp2Connection.Frame first = h2.read();
+        assertThat(String.valueOf(first), first.type(), is(RawHttp2Connection.GOAWAY));
+        assertThat(first.errorCode(), is(0));
+        assertThat(first.lastStreamId(), is(Integer.MAX_VALUE));
         RawHttp2Connection.Frame goAway = h2.read();
         assertThat(String.valueOf(goAway), goAway.type(), is(RawHttp2Connection.GOAWAY));
         assertThat(goAway.errorCode(), is(0));
@@ -212,6 +217,42 @@ class StreamsIT {
             }
         } while (!(f.streamId() == 3 && f.endStream()));
         assertThat(held.toString(), is("released"));
+    }
+
+    /**
+     * This covers a bug where the one GOAWAY, carrying the highest stream id seen so far, refused every stream the
+     * client sent while it was on its way (h2load lost 120 of about 128 streams in flight).
+     */
+    @Test
+    void aStreamTheClientSentBeforeItLearntOfTheShutdownIsServed() throws Exception {
+        start(TEN_SECONDS);
+        RawHttp2Connection h2 = RawHttp2Connection.connect(server.port());
+        clients.add(h2);
+        h2.get(1, "/");
+        awaitEndOfStream(h2, 1);
+
+        CompletableFuture<ShutdownReport> report = CompletableFuture.supplyAsync(
+                () -> coordinatorOf(StreamsParticipant.NAME).run(ShutdownReason.SIGTERM));
+        RawHttp2Connection.Frame first = h2.read();
+        assertThat(String.valueOf(first), first.lastStreamId(), is(Integer.MAX_VALUE));
+        // in transit when the first GOAWAY was sent
+        h2.get(3, "/");
+        StringBuilder body = new StringBuilder();
+        RawHttp2Connection.Frame f;
+        RawHttp2Connection.Frame last = null;
+        boolean ended = false;
+        while (!ended || last == null) {
+            f = h2.read();
+            if (f.type() == RawHttp2Connection.GOAWAY) {
+                last = f;
+            } else if (f.streamId() == 3 && f.type() == RawHttp2Connection.DATA) {
+                body.append(f.text());
+            }
+            ended |= f.streamId() == 3 && f.endStream();
+        }
+        assertThat(body.toString(), is("hello"));
+        assertThat(String.valueOf(last), last.lastStreamId(), is(3));
+        assertThat(report.get(WAIT.toSeconds(), TimeUnit.SECONDS).isClean(), is(true));
     }
 
     /**
