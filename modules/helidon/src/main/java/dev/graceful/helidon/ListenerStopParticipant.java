@@ -45,6 +45,11 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
      * owns closing connections, at shutdown and before it.
      */
     public static final String READ_HEADER_SETTING = "read-header-timeout";
+    /**
+     * The setting of how long a connection must sit idle during shutdown before it is closed
+     * ({@code shutdown.participants.listener.settings.idle-grace}, default {@link OpenConnections#IDLE_GRACE}).
+     */
+    public static final String IDLE_GRACE_SETTING = "idle-grace";
     /** The default of {@link #READ_HEADER_SETTING}. */
     public static final Duration DEFAULT_READ_HEADER = Duration.ofSeconds(10);
 
@@ -87,6 +92,17 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
      */
     public static Duration incompleteHeadTimeout(dev.graceful.ShutdownConfig config) {
         return Settings.positiveDuration(config, NAME, INCOMPLETE_HEAD_SETTING, DEFAULT_INCOMPLETE_HEAD);
+    }
+
+    /**
+     * Reads {@link #IDLE_GRACE_SETTING}.
+     *
+     * @param config the shutdown configuration
+     * @return the grace, {@link OpenConnections#IDLE_GRACE} when not set
+     * @throws dev.graceful.ShutdownConfigException naming the key when the value is not a positive duration
+     */
+    public static Duration idleGrace(dev.graceful.ShutdownConfig config) {
+        return Settings.positiveDuration(config, NAME, IDLE_GRACE_SETTING, OpenConnections.IDLE_GRACE);
     }
 
     /**

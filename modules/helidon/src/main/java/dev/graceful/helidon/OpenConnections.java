@@ -35,7 +35,7 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  * {@link #selector(ServerConnectionSelector, ServerConnectionSelector)} behave exactly like Helidon's until
  * {@link #stopAccepting()}; from then on they ignore Helidon's "close when idle" request, are never interrupted by its
  * executor shutdown, and are closed by this class instead: as soon as they are idle for a short grace
- * ({@link #IDLE_GRACE}) with no request in progress, or by {@link #abort()}. An HTTP/2 connection gets a GOAWAY
+ * ({@link #IDLE_GRACE} by default) with no request in progress, or by {@link #abort()}. An HTTP/2 connection gets a GOAWAY
  * before this class closes it. Long-lived connections (a WebSocket session, registered by {@link OpenStreams}) are
  * never idle: the {@code streams} participant ends them.
  *
@@ -49,8 +49,13 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  */
 public final class OpenConnections {
 
-    /** How long a connection must sit idle during shutdown before it is closed. */
-    public static final Duration IDLE_GRACE = Duration.ofMillis(200);
+    /**
+     * How long a connection must sit idle during shutdown before it is closed, unless
+     * {@code shutdown.participants.listener.settings.idle-grace} says otherwise. A second, not less: with a thousand
+     * busy keep-alive connections on two cores, a client starved of CPU let its connection sit idle for several
+     * hundred milliseconds before its next request, and 200 ms closed 500 of them under that request.
+     */
+    public static final Duration IDLE_GRACE = Duration.ofSeconds(1);
 
     private static final System.Logger LOG = System.getLogger(OpenConnections.class.getName());
     private static final long REAP_PERIOD_MILLIS = 20;
@@ -68,6 +73,7 @@ public final class OpenConnections {
     private volatile long incompleteHeadNanos = ListenerStopParticipant.DEFAULT_INCOMPLETE_HEAD.toNanos();
     private volatile long readHeaderNanos = ListenerStopParticipant.DEFAULT_READ_HEADER.toNanos();
     private volatile Thread reaper;
+    private volatile long idleGraceNanos = IDLE_GRACE.toNanos();
     private volatile long goAwayGraceNanos = StreamsParticipant.DEFAULT_GOAWAY_GRACE.toNanos();
     private final java.util.concurrent.atomic.AtomicLong incompleteHeadsClosed =
             new java.util.concurrent.atomic.AtomicLong();
@@ -127,6 +133,15 @@ public final class OpenConnections {
     }
 
     /**
+     * Sets how long a connection must sit idle during shutdown before it is closed.
+     *
+     * @param grace the time
+     */
+    void idleGrace(Duration grace) {
+        idleGraceNanos = grace.toNanos();
+    }
+
+    /**
      * Sets how long an HTTP/2 connection's graceful GOAWAY waits between its first GOAWAY (refusing nothing) and its
      * final one (refusing streams above the highest id seen).
      *
@@ -165,7 +180,7 @@ public final class OpenConnections {
 
     /**
      * Takes over closing connections: from now on Helidon's own "close when idle" is ignored, and idle connections
-     * are closed once idle for {@link #IDLE_GRACE}, on a virtual thread that ends when none is left and starts again
+     * are closed once idle for the idle grace, on a virtual thread that ends when none is left and starts again
      * for a connection accepted later (until the listener has closed).
      */
     public void stopAccepting() {
@@ -276,13 +291,8 @@ public final class OpenConnections {
                 }
                 if (t.idleSince == 0) {
                     t.idleSince = now;
-                } else if (now - t.idleSince >= IDLE_GRACE.toNanos() && t.isGoAwaySettled()) {
-                    if (t.http2() != null && !t.goAwayStarted()) {
-                        // its graceful GOAWAY takes a while: on a thread of its own, closed once it is sent
-                        Thread.ofVirtual().name("graceful-goaway").start(t::goAway);
-                    } else {
-                        t.closeNow(false);
-                    }
+                } else if (now - t.idleSince >= idleGraceNanos && t.isGoAwaySettled()) {
+                    closeIdle(t, now);
                 }
                 continue;
             }
@@ -304,6 +314,39 @@ public final class OpenConnections {
                 }
                 t.closeNow(true);
             }
+        }
+    }
+
+    /**
+     * Closes a connection that has been idle for the grace during shutdown. HTTP/2: the graceful GOAWAY first, on a
+     * thread of its own, then a close once it is sent. HTTP/1.1: never while the kernel holds input for it (a request
+     * on its way is served instead, with {@code Connection: close}); otherwise FIN first, so that a request the client
+     * sends at this very moment meets a clean end of stream, which clients retry, and not a reset; the client's own FIN
+     * then ends the connection, and one that does not answer within {@link ConnectionSockets#LINGER} is closed.
+     */
+    private static void closeIdle(Tracked t, long now) {
+        if (t.http2() != null) {
+            if (!t.goAwayStarted()) {
+                Thread.ofVirtual().name("graceful-goaway").start(t::goAway);
+            } else {
+                t.closeNow(false);
+            }
+            return;
+        }
+        if (t.finSentNanos != 0) {
+            if (now - t.finSentNanos >= ConnectionSockets.LINGER.toNanos()) {
+                t.closeNow(false);
+            }
+            return;
+        }
+        if (t.state.get() == Tracked.RUNNING && ConnectionSockets.unread(t.ctx) > 0) {
+            t.idleSince = 0;
+            return;
+        }
+        if (t.state.get() == Tracked.RUNNING && t.upgraded == null && ConnectionSockets.shutdownOutput(t.ctx)) {
+            t.finSentNanos = now;
+        } else {
+            t.closeNow(false);
         }
     }
 
@@ -394,6 +437,7 @@ public final class OpenConnections {
         private volatile boolean longLived;
         private final AtomicBoolean goAwayStarted = new AtomicBoolean();
         private volatile boolean goAwayDone;
+        private volatile long finSentNanos;
         private volatile int goAwayLastStream = -1;
         private volatile long idleSince;
         /** Incremented when a request enters routing and when it leaves: odd while one is in flight. */
@@ -427,7 +471,13 @@ public final class OpenConnections {
                     // closed while waiting for its first bytes
                     return;
                 }
-                c.handle(limit);
+                try {
+                    c.handle(limit);
+                } finally {
+                    // Helidon closes the socket when this returns; a FIN first, and the input drained for a moment,
+                    // so that unread input does not turn the close into a reset.
+                    ConnectionSockets.lingeringClose(ctx);
+                }
             } finally {
                 current.remove();
                 bySocket.remove(socketId, this);

@@ -65,6 +65,7 @@ public final class ServerShutdown {
         connections.incompleteHeadTimeout(ListenerStopParticipant.incompleteHeadTimeout(config));
         connections.readHeaderTimeout(ListenerStopParticipant.readHeaderTimeout(config));
         connections.goAwayGrace(StreamsParticipant.goAwayGrace(config));
+        connections.idleGrace(ListenerStopParticipant.idleGrace(config));
     }
 
     /**
@@ -84,6 +85,7 @@ public final class ServerShutdown {
      */
     public WebServerConfig.Builder configure(WebServerConfig.Builder builder) {
         GoAway.isAvailable();
+        ConnectionSockets.isAvailable();
         if (!builder.sockets().isEmpty()) {
             ListenerStops.isAvailable();
         }
