@@ -60,6 +60,8 @@ public final class OpenConnections {
     private static final System.Logger LOG = System.getLogger(OpenConnections.class.getName());
     private static final long REAP_PERIOD_MILLIS = 20;
     private static final long SERVING_PERIOD_MILLIS = 500;
+    /** How long an idle connection that was sent FIN may take to answer with its own before it is closed. */
+    private static final long IDLE_FIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** 2^31-1: the stream id of the first, refusing-nothing GOAWAY. */
     private static final int MAX_STREAM_ID = Integer.MAX_VALUE;
     private static final byte[] HTTP2_PREFACE = prefaceBytes();
@@ -322,7 +324,8 @@ public final class OpenConnections {
      * thread of its own, then a close once it is sent. HTTP/1.1: never while the kernel holds input for it (a request
      * on its way is served instead, with {@code Connection: close}); otherwise FIN first, so that a request the client
      * sends at this very moment meets a clean end of stream, which clients retry, and not a reset; the client's own FIN
-     * then ends the connection, and one that does not answer within {@link ConnectionSockets#LINGER} is closed.
+     * then ends the connection, and one that does not answer within {@link #IDLE_FIN_WAIT_NANOS} is closed (a client
+     * with an idle pooled connection often does not read it until its next use).
      */
     private static void closeIdle(Tracked t, long now) {
         if (t.http2() != null) {
@@ -334,7 +337,7 @@ public final class OpenConnections {
             return;
         }
         if (t.finSentNanos != 0) {
-            if (now - t.finSentNanos >= ConnectionSockets.LINGER.toNanos()) {
+            if (now - t.finSentNanos >= IDLE_FIN_WAIT_NANOS) {
                 t.closeNow(false);
             }
             return;
