@@ -573,7 +573,7 @@ public final class OpenConnections {
          * stream id, which refuses nothing but tells the client to open no more streams here; then, after
          * {@link #goAwayGrace(Duration)} (a round trip and more, so that streams the client sent before it learnt of
          * the first have arrived), the final one with the highest stream id seen, above which streams are refused.
-         * Returns whether this call wrote the final one; never waits for another call's.
+         * Returns whether this call told the client (wrote the first one); never waits for another call's.
          */
         boolean goAway() {
             Http2Connection h2 = http2();
@@ -593,7 +593,9 @@ public final class OpenConnections {
                 int last = GoAway.lastStreamId(h2);
                 // Refuse later streams before the client can learn of the final GOAWAY.
                 goAwayLastStream = last;
-                return GoAway.send(h2, last);
+                // A client that finished its streams may have closed by now: it was told, and nothing is refused.
+                GoAway.send(h2, last);
+                return true;
             } finally {
                 goAwayDone = true;
             }
