@@ -125,6 +125,114 @@ class RestartIT {
         }
     }
 
+    /**
+     * This covers a bug where SIGHUP and then SIGTERM 300 ms later (a reload followed at once by a stop) left the new
+     * process serving alone after the old one had exited: an orphan nobody asked for.
+     */
+    @Test
+    void aStopDuringAPendingRestartStopsTheNewProcessToo() throws Exception {
+        int port = ServiceProcess.freePort();
+        try (ServiceProcess service = ServiceProcess.start(dir, yaml(port, "v1"))) {
+            service.signal("HUP");
+            service.awaitLine("SIGHUP received: starting a new process", Duration.ofSeconds(10));
+            Thread.sleep(300);
+            service.signal("TERM");
+            assertThat(service.awaitExit(Duration.ofSeconds(40)), is(0));
+            assertThat(service.output(), containsString("restart abandoned: a stop was requested"));
+            // the copy ran from the same command line: none of it may be left
+            assertThat("no process of this test's service is left", awaitNoProcessWith(dir.toString()), is(true));
+            assertThat("the port is free", portIsFree(port), is(true));
+        }
+    }
+
+    @Test
+    void theNewProcessKeepsServingWhenTheOldOneIsKilledMidHandOver() throws Exception {
+        int port = ServiceProcess.freePort();
+        try (ServiceProcess service = ServiceProcess.start(dir, yaml(port, "v1"))) {
+            service.signal("HUP");
+            service.awaitLine("is ready; pid", Duration.ofSeconds(40));
+            service.signal("KILL");
+            service.awaitExit(Duration.ofSeconds(10));
+            List<Long> pids = service.servingPids();
+            assertThat(pids, hasSize(2));
+            try (RawHttp http = RawHttp.connect(port)) {
+                assertThat(http.exchange("/").body(), is("v1\n"));
+            }
+            Path other = Files.createDirectories(dir.resolve("other"));
+            try (ServiceProcess second = ServiceProcess.launch(other, yaml(port, "v2"))) {
+                assertThat("the copy holds the port", second.awaitExit(Duration.ofSeconds(30)),
+                           is(ExitCode.STARTUP_FAILED.code()));
+            }
+        }
+    }
+
+    /**
+     * This covers a bug where, as PID 1 of a PID namespace (a container), a SIGHUP handed over to a copy, then the old
+     * process exited and the kernel ended the namespace, killing the copy: the service was gone.
+     */
+    @Test
+    void asPidOneOfItsNamespaceASighupIsRefusedAndTheServiceKeepsServing() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                new ProcessBuilder("unshare", "--fork", "--pid", "--mount-proc", "true").start().waitFor() == 0,
+                "needs unshare --pid (root)");
+        int port = ServiceProcess.freePort();
+        Path config = Files.writeString(dir.resolve("pid1.yaml"), yaml(port, "v1"));
+        Process unshare = new ProcessBuilder("unshare", "--fork", "--pid", "--mount-proc", ServiceProcess.java(),
+                                             "-jar", ServiceProcess.jar().toString(), "--config", config.toString())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("pid1.log").toFile())
+                .start();
+        try {
+            awaitLogLine(dir.resolve("pid1.log"), "serving on");
+            assertThat(Files.readString(dir.resolve("pid1.log")), containsString("(pid 1,"));
+            long javaPid = unshare.descendants().filter(p -> p.info().command().orElse("").endsWith("java"))
+                    .findFirst().orElseThrow().pid();
+            new ProcessBuilder("kill", "-HUP", Long.toString(javaPid)).start().waitFor();
+            awaitLogLine(dir.resolve("pid1.log"), "SIGHUP ignored: this process is PID 1");
+            try (RawHttp http = RawHttp.connect(port)) {
+                assertThat(http.exchange("/").body(), is("v1\n"));
+            }
+            new ProcessBuilder("kill", "-TERM", Long.toString(javaPid)).start().waitFor();
+            assertThat(unshare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), is(true));
+            assertThat(unshare.exitValue(), is(0));
+        } finally {
+            unshare.descendants().forEach(ProcessHandle::destroyForcibly);
+            unshare.destroyForcibly();
+        }
+    }
+
+    private static void awaitLogLine(Path log, String text) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!(Files.exists(log) && Files.readString(log).contains(text))) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no line with '" + text + "' in:\n"
+                                                 + (Files.exists(log) ? Files.readString(log) : ""));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static boolean awaitNoProcessWith(String text) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < end) {
+            boolean any = ProcessHandle.allProcesses()
+                    .anyMatch(p -> p.info().commandLine().orElse("").contains(text));
+            if (!any) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    private static boolean portIsFree(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(port, 50,
+                                                                 java.net.InetAddress.getByName("127.0.0.1"))) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void aSecondInstanceStartedByHandOnTheSamePortFailsWithPortInUse() throws Exception {
         int port = ServiceProcess.freePort();

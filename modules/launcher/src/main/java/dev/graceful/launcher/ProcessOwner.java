@@ -1,6 +1,9 @@
 package dev.graceful.launcher;
 
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import dev.graceful.Durations;
 import dev.graceful.ShutdownReason;
@@ -23,6 +26,7 @@ final class ProcessOwner {
 
     private final GracefulServer spec;
     private RunningServer running;
+    private Restart restart;
 
     ProcessOwner(GracefulServer spec) {
         this.spec = spec;
@@ -76,7 +80,7 @@ final class ProcessOwner {
         }
         RestartConfig restartConfig = assembly.restartConfig;
         io.helidon.Main.addShutdownHandler(new ExitHook());
-        Restart restart = new Restart(restartConfig, running.portLock(), this::handOver);
+        restart = new Restart(restartConfig, running.portLock(), this::handOver);
         handle("TERM", sig -> onStopSignal("TERM", ShutdownReason.SIGTERM));
         handle("INT", sig -> onStopSignal("INT", ShutdownReason.SIGINT));
         handle("HUP", sig -> restart.request());
@@ -110,7 +114,25 @@ final class ProcessOwner {
         }
         System.err.println("graceful: SIG" + signal + " received: stopping gracefully within "
                 + Durations.format(running.assembly().shutdownConfig.deadline()));
-        stopAndExit(reason);
+        Optional<Process> copy = restart.abandonForStop();
+        ShutdownReport report = running.stop(reason);
+        Restart.removePidFile(running.assembly().restartConfig.pidFile());
+        // The copy of an abandoned restart stops with this process, not after it: nobody asked for it to stay.
+        copy.ifPresent(c -> awaitExit(c, running.assembly().shutdownConfig.deadline()));
+        exit(report.exitCode());
+    }
+
+    private static void awaitExit(Process copy, Duration bound) {
+        try {
+            if (!copy.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                System.err.println("graceful: the abandoned new process pid " + copy.pid() + " did not stop within "
+                        + Durations.format(bound) + "; killing it");
+                copy.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            copy.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs the graceful stop for a restart whose new process is ready; the first stop wins. */

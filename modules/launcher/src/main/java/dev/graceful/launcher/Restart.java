@@ -40,6 +40,11 @@ final class Restart {
     private final PortLock portLock;
     private final Runnable handOver;
     private final AtomicBoolean running = new AtomicBoolean();
+    private final Object lock = new Object();
+    /** The copy started and not yet handed over to; guarded by {@link #lock}. */
+    private Process pending;
+    /** A stop came first; guarded by {@link #lock}. */
+    private boolean stopping;
 
     /**
      * @param config   the restart settings
@@ -54,6 +59,13 @@ final class Restart {
 
     /** Starts a restart on a thread of its own, unless one is running already. */
     void request() {
+        if (ProcessHandle.current().pid() == 1) {
+            // As PID 1 of a PID namespace (a container), this process's exit would end the namespace and kill the copy.
+            System.err.println("graceful: SIGHUP ignored: this process is PID 1 (the init of a container); when it "
+                    + "exited after the hand-over, the kernel would end the container and the new process with it. "
+                    + "Use a rolling update, or run under an init that stays (docker run --init, tini)");
+            return;
+        }
         if (portLock != null && !portLock.isHeld()) {
             System.err.println("graceful: SIGHUP ignored: this process is still taking over from its predecessor");
             return;
@@ -80,7 +92,13 @@ final class Restart {
             }
             System.err.println("graceful: SIGHUP received: starting a new process to take over (ready within "
                     + Durations.format(config.timeout()) + ")");
-            copy = pb.start();
+            synchronized (lock) {
+                if (stopping) {
+                    return;
+                }
+                copy = pb.start();
+                pending = copy;
+            }
             Process started = copy;
             CompletableFuture<SocketChannel> ready = CompletableFuture.supplyAsync(() -> awaitReady(server),
                     r -> Thread.ofVirtual().start(r));
@@ -88,7 +106,14 @@ final class Restart {
                     new IllegalStateException("the new process exited with code " + started.exitValue()
                                                       + " before it was ready")));
             try (SocketChannel channel = ready.get(config.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                channel.write(ByteBuffer.wrap("GO\n".getBytes(StandardCharsets.US_ASCII)));
+                synchronized (lock) {
+                    if (stopping) {
+                        // abandonForStop() has stopped the copy: no GO, no hand-over
+                        return;
+                    }
+                    channel.write(ByteBuffer.wrap("GO\n".getBytes(StandardCharsets.US_ASCII)));
+                    pending = null;
+                }
             }
             System.err.println("graceful: new process pid " + copy.pid() + " is ready; pid " + pid + " hands over");
         } catch (TimeoutException e) {
@@ -114,7 +139,36 @@ final class Restart {
         handOver.run();
     }
 
+    /**
+     * A stop signal came while a restart is pending: the restart is abandoned, and the copy, which may already serve
+     * connections the kernel handed it, is asked to stop gracefully (SIGTERM). Once the copy has taken over, this does
+     * nothing: the stop is this process's alone.
+     *
+     * @return the copy to wait for before this process exits, if there is one
+     */
+    Optional<Process> abandonForStop() {
+        synchronized (lock) {
+            stopping = true;
+            Process copy = pending;
+            pending = null;
+            if (copy == null || !copy.isAlive()) {
+                return Optional.empty();
+            }
+            System.err.println("graceful: restart abandoned: a stop was requested; stopping the new process pid "
+                    + copy.pid());
+            copy.destroy();
+            return Optional.of(copy);
+        }
+    }
+
     private void abandon(Process copy, String why) {
+        synchronized (lock) {
+            if (stopping) {
+                // abandonForStop() has already stopped the copy and said why
+                return;
+            }
+            pending = null;
+        }
         if (copy != null && copy.isAlive()) {
             copy.destroyForcibly();
             try {
