@@ -88,6 +88,7 @@ public final class DrainParticipant implements ShutdownParticipant {
             context.record("aborted", aborted);
             int cut = connections.abort();
             context.record("connections-cut", cut);
+            context.record("incomplete-heads-closed", connections.incompleteHeadsClosed());
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }

@@ -62,15 +62,24 @@ public final class InFlightRequests implements Filter {
         if (refusing != null && refusing.refused(req, res)) {
             return;
         }
+        boolean http1 = req.prologue().protocolVersion().startsWith("1");
+        OpenConnections.Tracked connection = null;
+        if (http1) {
+            OpenConnections tracker = connections;
+            connection = tracker == null ? null : tracker.current();
+            if (connection != null && connection.isFinSent()) {
+                // The server has already sent FIN on this idle connection: its response could never be written.
+                // Not running it leaves the client an end of stream and no response, which it retries safely.
+                throw new CloseConnectionException("Request arrived after the server closed its side; not run");
+            }
+        }
         inFlight.incrementAndGet();
         // Arrivals only matter to the quiet period, which runs while responses are closing; writing a shared field
         // on every request would also bounce its cache line between cores.
         if (closing && !req.path().path().startsWith(OBSERVE_PREFIX)) {
             lastArrivalNanos = System.nanoTime();
         }
-        boolean http1 = req.prologue().protocolVersion().startsWith("1");
         Slot slot = new Slot();
-        OpenConnections.Tracked connection = null;
         if (http1) {
             res.beforeSend(() -> {
                 if (closing && res.status() != Status.SWITCHING_PROTOCOLS_101) {
@@ -81,8 +90,6 @@ public final class InFlightRequests implements Filter {
                     || req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
                 req.streamFilter(in -> new FramingGuard(in, slot));
             }
-            OpenConnections tracker = connections;
-            connection = tracker == null ? null : tracker.current();
             if (connection != null) {
                 connection.requestStarted();
             }
@@ -113,15 +120,8 @@ public final class InFlightRequests implements Filter {
             if (closing) {
                 closedByShutdown.incrementAndGet();
             }
-            if (slot.malformed == null && !req.content().consumed()) {
-                // Unread input on a closed socket makes the kernel answer with a reset, which can cost the client
-                // the response it was sent.
-                try {
-                    req.content().consume();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "Could not consume an unread request body before close", e);
-                }
-            }
+            // An unread body is not read here (a rejected upload could be large); the lingering close that follows
+            // drains what is in transit, so the close is a FIN and not a reset (OpenConnections).
             // Helidon 4.5.0 sends "Connection: close" but keeps reading the connection (helidon#12324): closing it
             // here gives the client a clean FIN right after the response (RFC 9112, 9.6), whether the client asked
             // for it, the server is shutting down, or the framing of the request was broken.

@@ -267,16 +267,20 @@ public final class OpenConnections {
      * ({@link #SERVING_PERIOD_MILLIS}); ends when no connection is left, and a new connection starts it again.
      */
     private void reapLoop() {
-        do {
-            while (!live.isEmpty()) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(stopping ? REAP_PERIOD_MILLIS
-                                                                               : SERVING_PERIOD_MILLIS));
-                reap();
-            }
+        try {
+            do {
+                while (!live.isEmpty()) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(stopping ? REAP_PERIOD_MILLIS
+                                                                                   : SERVING_PERIOD_MILLIS));
+                    reap();
+                }
+                reaping.set(false);
+                // A connection added after the last look restarts the reaper itself; this catches one added between
+                // that look and the flag.
+            } while (!live.isEmpty() && reaping.compareAndSet(false, true));
+        } finally {
             reaping.set(false);
-            // A connection added after the last look restarts the reaper itself; this catches one added between
-            // that look and the flag.
-        } while (!live.isEmpty() && reaping.compareAndSet(false, true));
+        }
     }
 
     private void reap() {
@@ -286,36 +290,45 @@ public final class OpenConnections {
         boolean shutdown = stopping;
         long headBound = shutdown ? incompleteHeadNanos : readHeaderNanos;
         for (Tracked t : live) {
-            if (t.isIdle()) {
-                t.headSince = 0;
-                if (!shutdown) {
-                    continue;
-                }
-                if (t.idleSince == 0) {
-                    t.idleSince = now;
-                } else if (now - t.idleSince >= idleGraceNanos && t.isGoAwaySettled()) {
-                    closeIdle(t, now);
-                }
-                continue;
+            try {
+                reap(t, now, shutdown, headBound);
+            } catch (RuntimeException e) {
+                // one connection's failing close must not end the reaper of all the others
+                LOG.log(System.Logger.Level.DEBUG, "Could not close a connection", e);
             }
-            t.idleSince = 0;
-            // Between two requests but not waiting for a first line: a request head has started and not ended.
-            // Only the same gap, seen continuously (no request in between), counts.
-            long marks = t.marks;
-            if (!t.isBetweenRequests(marks)) {
-                t.headSince = 0;
-            } else if (t.headSince == 0 || t.headMarks != marks) {
-                t.headSince = now;
-                t.headMarks = marks;
-            } else if (now - t.headSince >= headBound) {
-                t.headSince = 0;
-                if (shutdown) {
-                    incompleteHeadsClosed.incrementAndGet();
-                } else {
-                    LOG.log(System.Logger.Level.DEBUG, "Closing a connection whose request head stayed incomplete");
-                }
-                t.closeNow(true);
+        }
+    }
+
+    private void reap(Tracked t, long now, boolean shutdown, long headBound) {
+        if (t.isIdle()) {
+            t.headSince = 0;
+            if (!shutdown) {
+                return;
             }
+            if (t.idleSince == 0) {
+                t.idleSince = now;
+            } else if (now - t.idleSince >= idleGraceNanos && t.isGoAwaySettled()) {
+                closeIdle(t, now);
+            }
+            return;
+        }
+        t.idleSince = 0;
+        // Between two requests but not waiting for a first line: a request head has started and not ended.
+        // Only the same gap, seen continuously (no request in between), counts.
+        long marks = t.marks;
+        if (!t.isBetweenRequests(marks)) {
+            t.headSince = 0;
+        } else if (t.headSince == 0 || t.headMarks != marks) {
+            t.headSince = now;
+            t.headMarks = marks;
+        } else if (now - t.headSince >= headBound) {
+            t.headSince = 0;
+            if (shutdown) {
+                incompleteHeadsClosed.incrementAndGet();
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "Closing a connection whose request head stayed incomplete");
+            }
+            t.closeNow(true);
         }
     }
 
@@ -591,8 +604,14 @@ public final class OpenConnections {
                     Thread.currentThread().interrupt();
                 }
                 int last = GoAway.lastStreamId(h2);
-                // Refuse later streams before the client can learn of the final GOAWAY.
+                // Refuse later streams before the client can learn of the final GOAWAY; a stream read between the
+                // look and the publication may have passed the filter already, so the GOAWAY covers it.
                 goAwayLastStream = last;
+                int seen = GoAway.lastStreamId(h2);
+                if (seen > last) {
+                    last = seen;
+                    goAwayLastStream = last;
+                }
                 // A client that finished its streams may have closed by now: it was told, and nothing is refused.
                 GoAway.send(h2, last);
                 return true;
@@ -603,6 +622,11 @@ public final class OpenConnections {
 
         boolean goAwayStarted() {
             return goAwayStarted.get();
+        }
+
+        /** Whether the server has sent FIN on this idle connection during shutdown. */
+        boolean isFinSent() {
+            return finSentNanos != 0;
         }
 
         /** Whether no GOAWAY is on its way: none started, or both sent. */

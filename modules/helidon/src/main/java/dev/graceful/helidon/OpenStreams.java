@@ -152,13 +152,15 @@ public final class OpenStreams implements Filter {
     }
 
     /**
-     * While draining, answers a request that must not run (an HTTP/2 stream opened after GOAWAY, a WebSocket upgrade)
-     * with 503; {@link InFlightRequests} asks this first, so the check costs no filter of its own.
+     * Answers with 503 a request that must not run: from the moment shutdown takes over the connections, an HTTP/2
+     * stream above the last-stream id of its connection's final GOAWAY (the idle reaper may send one before the
+     * streams are wound down); while draining, a WebSocket upgrade. {@link InFlightRequests} asks this first, so the
+     * check costs no filter of its own.
      *
      * @return {@code true} if the request was answered and must not be routed
      */
     boolean refused(RoutingRequest req, RoutingResponse res) {
-        if (!draining) {
+        if (!draining && !connections.isStopping()) {
             return false;
         }
         HttpPrologue prologue = req.prologue();
@@ -166,7 +168,7 @@ public final class OpenStreams implements Filter {
             refuse(res, "stream opened after GOAWAY; not processed\n");
             return true;
         }
-        if (req.headers().first(HeaderNames.UPGRADE).filter("websocket"::equalsIgnoreCase).isPresent()) {
+        if (draining && req.headers().first(HeaderNames.UPGRADE).filter("websocket"::equalsIgnoreCase).isPresent()) {
             refuse(res, "shutting down: no new WebSocket sessions; reconnect elsewhere\n");
             return true;
         }

@@ -89,7 +89,8 @@ final class Assembly {
             throw StartupException.invalidConfig(e.getMessage(), e);
         } catch (StartupException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // LinkageError: a class of the service or of a plugin failed to load or to initialise
             throw StartupException.cannotStart(e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
     }
@@ -172,7 +173,8 @@ final class Assembly {
         } catch (PortLock.PortInUseException e) {
             throw new StartupException(ExitCode.STARTUP_FAILED, "cannot start on " + server.prototype().host() + ":"
                     + port + ": " + e.getMessage(), e);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // OverlappingFileLockException: another service in this JVM holds the port
             throw StartupException.cannotStart("the port lock " + PortLock.fileFor(port) + " is not usable: " + e, e);
         }
     }

@@ -51,12 +51,23 @@ final class PortLock {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                                                StandardOpenOption.WRITE);
         PortLock portLock = new PortLock(file, channel);
-        FileLock lock = channel.tryLock();
-        if (lock != null) {
-            portLock.hold(lock);
-            return portLock;
+        try {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                portLock.hold(lock);
+                return portLock;
+            }
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
-        Properties holder = portLock.read();
+        Properties holder;
+        try {
+            holder = portLock.read();
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
         String holderToken = holder.getProperty("token", "");
         if (restartToken.isPresent() && !holderToken.isEmpty() && holderToken.equals(restartToken.get())) {
             Thread.ofPlatform().daemon(true).name("graceful-port-lock").start(portLock::takeOver);

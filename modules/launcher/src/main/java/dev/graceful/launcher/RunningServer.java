@@ -82,13 +82,16 @@ public final class RunningServer implements AutoCloseable {
     public ShutdownReport stop(ShutdownReason reason) {
         Objects.requireNonNull(reason, "reason");
         assembly.stopping.set(true);
-        ShutdownReport report = assembly.coordinator.run(reason);
-        assembly.output.publish(report);
-        Observability.unregister(assembly.gauges);
-        if (portLock != null) {
-            portLock.release();
+        try {
+            ShutdownReport report = assembly.coordinator.run(reason);
+            assembly.output.publish(report);
+            return report;
+        } finally {
+            Observability.unregister(assembly.gauges);
+            if (portLock != null) {
+                portLock.release();
+            }
         }
-        return report;
     }
 
     /**
