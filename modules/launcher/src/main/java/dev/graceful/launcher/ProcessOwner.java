@@ -27,6 +27,7 @@ final class ProcessOwner {
     private final GracefulServer spec;
     private RunningServer running;
     private Restart restart;
+    private final ServiceManager manager = ServiceManager.fromEnvironment();
 
     ProcessOwner(GracefulServer spec) {
         this.spec = spec;
@@ -80,16 +81,21 @@ final class ProcessOwner {
         }
         RestartConfig restartConfig = assembly.restartConfig;
         io.helidon.Main.addShutdownHandler(new ExitHook());
-        restart = new Restart(restartConfig, running.portLock(), this::handOver);
+        restart = new Restart(restartConfig, running.portLock(), this::handOver, manager);
         handle("TERM", sig -> onStopSignal("TERM", ShutdownReason.SIGTERM));
         handle("INT", sig -> onStopSignal("INT", ShutdownReason.SIGINT));
         handle("HUP", sig -> restart.request());
         ProcessExit.prepare();
-        Restart.announceReady();
+        boolean tookOver = Restart.announceReady();
         Restart.writePidFile(restartConfig.pidFile());
-        System.err.println("graceful: serving on http://" + assembly.server.prototype().host() + ":" + running.port()
-                + " (pid " + ProcessHandle.current().pid() + ", shutdown deadline "
+        String serving = "serving on http://" + assembly.server.prototype().host() + ":" + running.port();
+        System.err.println("graceful: " + serving + " (pid " + ProcessHandle.current().pid() + ", shutdown deadline "
                 + Durations.format(assembly.shutdownConfig.deadline()) + ")");
+        if (tookOver) {
+            manager.tookOver(serving);
+        } else {
+            manager.ready(serving);
+        }
         return -1;
     }
 
@@ -112,10 +118,13 @@ final class ProcessOwner {
             running.force();
             return;
         }
-        System.err.println("graceful: SIG" + signal + " received: stopping gracefully within "
-                + Durations.format(running.assembly().shutdownConfig.deadline()));
+        String deadline = Durations.format(running.assembly().shutdownConfig.deadline());
+        System.err.println("graceful: SIG" + signal + " received: stopping gracefully within " + deadline);
+        manager.stopping("stopping (" + reason + ") within " + deadline);
         Optional<Process> copy = restart.abandonForStop();
         ShutdownReport report = running.stop(reason);
+        manager.status("stopped (" + reason + "): " + (report.isClean() ? "clean" : "not clean") + ", exit code "
+                               + report.exitCode());
         Restart.removePidFile(running.assembly().restartConfig.pidFile());
         // The copy of an abandoned restart stops with this process, not after it: nobody asked for it to stay.
         copy.ifPresent(c -> awaitExit(c, running.assembly().shutdownConfig.deadline()));

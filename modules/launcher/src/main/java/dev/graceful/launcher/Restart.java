@@ -39,6 +39,7 @@ final class Restart {
     private final RestartConfig config;
     private final PortLock portLock;
     private final Runnable handOver;
+    private final ServiceManager manager;
     private final AtomicBoolean running = new AtomicBoolean();
     private final Object lock = new Object();
     /** The copy started and not yet handed over to; guarded by {@link #lock}. */
@@ -50,11 +51,13 @@ final class Restart {
      * @param config   the restart settings
      * @param portLock this process's port lock; its token lets the copy through
      * @param handOver runs this process's graceful stop once the copy is ready; does not return
+     * @param manager  the service manager told of the restart
      */
-    Restart(RestartConfig config, PortLock portLock, Runnable handOver) {
+    Restart(RestartConfig config, PortLock portLock, Runnable handOver, ServiceManager manager) {
         this.config = Objects.requireNonNull(config, "config");
         this.portLock = portLock;
         this.handOver = Objects.requireNonNull(handOver, "handOver");
+        this.manager = Objects.requireNonNull(manager, "manager");
     }
 
     /** Starts a restart on a thread of its own, unless one is running already. */
@@ -92,6 +95,7 @@ final class Restart {
             }
             System.err.println("graceful: SIGHUP received: starting a new process to take over (ready within "
                     + Durations.format(config.timeout()) + ")");
+            manager.reloading();
             synchronized (lock) {
                 if (stopping) {
                     return;
@@ -179,6 +183,7 @@ final class Restart {
         }
         System.err.println("graceful: restart abandoned: " + why + "; pid " + ProcessHandle.current().pid()
                 + " keeps serving");
+        manager.restartAbandoned(why);
         running.set(false);
     }
 
@@ -199,11 +204,13 @@ final class Restart {
     /**
      * In a copy started by {@link #request()}: tells the old process this one is ready and waits for its answer.
      * Does nothing in a process started by hand.
+     *
+     * @return whether this process is such a copy
      */
-    static void announceReady() {
+    static boolean announceReady() {
         String socket = System.getenv(SOCKET_ENV);
         if (socket == null || socket.isBlank()) {
-            return;
+            return false;
         }
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             channel.write(ByteBuffer.wrap(("READY " + ProcessHandle.current().pid() + "\n")
@@ -216,6 +223,7 @@ final class Restart {
             System.err.println("graceful: could not reach the old process at " + socket + ": " + e
                     + "; serving anyway");
         }
+        return true;
     }
 
     /** Writes this process's pid to the pid file, atomically. */

@@ -54,6 +54,12 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the jar in {@code dir} with {@code yaml} as its configuration; does not wait for it to serve. */
     public static ServiceProcess launch(Path dir, String yaml, String... args) throws IOException {
+        return launch(dir, yaml, java.util.Map.of(), args);
+    }
+
+    /** Starts the jar as {@link #launch(Path, String, String...)} does, with these environment variables added. */
+    public static ServiceProcess launch(Path dir, String yaml, java.util.Map<String, String> env, String... args)
+            throws IOException {
         Path config = dir.resolve("app.yaml");
         Files.writeString(config, yaml);
         List<String> command = new java.util.ArrayList<>(List.of(java(), "-jar", jar().toString(), "--config",
@@ -61,6 +67,7 @@ public final class ServiceProcess implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.environment().remove(GracefulServer.CONFIG_ENV);
+        pb.environment().putAll(env);
         return new ServiceProcess(pb.start());
     }
 
