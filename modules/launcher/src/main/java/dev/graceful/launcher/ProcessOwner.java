@@ -1,6 +1,8 @@
 package dev.graceful.launcher;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +88,9 @@ final class ProcessOwner {
         handle("INT", sig -> onStopSignal("INT", ShutdownReason.SIGINT));
         handle("HUP", sig -> restart.request());
         ProcessExit.prepare();
+        if (Restart.isCopy()) {
+            steerNewConnections();
+        }
         boolean tookOver = Restart.announceReady();
         Restart.writePidFile(restartConfig.pidFile());
         String serving = "serving on http://" + assembly.server.prototype().host() + ":" + running.port();
@@ -97,6 +102,25 @@ final class ProcessOwner {
             manager.ready(serving);
         }
         return -1;
+    }
+
+    /**
+     * In a restarted copy, before it says it is ready: steers the new connections of its ports to itself, so that
+     * the old process's listener closes with nothing queued on it; says once which hand-over is in use.
+     */
+    private void steerNewConnections() {
+        List<Integer> ports = new ArrayList<>();
+        ports.add(running.port());
+        running.webServer().prototype().sockets().keySet().forEach(name -> ports.add(running.port(name)));
+        String why = ReuseportSteering.steer(ports);
+        if (why == null) {
+            System.err.println("graceful: restart hand-over: new connections steered to this process "
+                    + "(SO_ATTACH_REUSEPORT_CBPF); nothing queued on the old listener is lost");
+        } else {
+            System.err.println("graceful: restart hand-over by the kernel's SO_REUSEPORT hash (" + why + "); "
+                    + "connections queued on the old listener when it closes are reset unless "
+                    + "net.ipv4.tcp_migrate_req=1");
+        }
     }
 
     private static void handle(String signal, SignalHandler handler) {

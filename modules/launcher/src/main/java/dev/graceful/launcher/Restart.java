@@ -201,6 +201,12 @@ final class Restart {
         }
     }
 
+    /** Whether this process is a copy started by a restart, which takes over from the process that started it. */
+    static boolean isCopy() {
+        String socket = System.getenv(SOCKET_ENV);
+        return socket != null && !socket.isBlank();
+    }
+
     /**
      * In a copy started by {@link #request()}: tells the old process this one is ready and waits for its answer.
      * Does nothing in a process started by hand.
