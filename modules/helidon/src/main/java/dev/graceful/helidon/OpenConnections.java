@@ -226,7 +226,7 @@ public final class OpenConnections {
         for (Tracked t : List.copyOf(live)) {
             if (t.http2() != null) {
                 CompletableFuture<Boolean> f = new CompletableFuture<>();
-                Thread.ofVirtual().name("graceful-goaway").start(() -> f.complete(t.goAway()));
+                Thread.ofVirtual().name("graceful-goaway").start(() -> t.goAway(f::complete));
                 sent.add(f);
             }
         }
@@ -343,7 +343,7 @@ public final class OpenConnections {
     private static void closeIdle(Tracked t, long now) {
         if (t.http2() != null) {
             if (!t.goAwayStarted()) {
-                Thread.ofVirtual().name("graceful-goaway").start(t::goAway);
+                Thread.ofVirtual().name("graceful-goaway").start(() -> t.goAway(told -> { }));
             } else {
                 t.closeNow(false);
             }
@@ -586,17 +586,21 @@ public final class OpenConnections {
          * stream id, which refuses nothing but tells the client to open no more streams here; then, after
          * {@link #goAwayGrace(Duration)} (a round trip and more, so that streams the client sent before it learnt of
          * the first have arrived), the final one with the highest stream id seen, above which streams are refused.
-         * Returns whether this call told the client (wrote the first one); never waits for another call's.
+         * Hands {@code told} whether this call told the client (wrote the first one) as soon as it is known, so that
+         * a caller need not wait out the grace; returns once the final one is sent. Never waits for another call's.
          */
-        boolean goAway() {
+        void goAway(java.util.function.Consumer<Boolean> told) {
             Http2Connection h2 = http2();
             if (h2 == null || !goAwayStarted.compareAndSet(false, true)) {
-                return false;
+                told.accept(false);
+                return;
             }
             try {
                 if (GoAway.lastStreamId(h2) < 0 || !GoAway.send(h2, MAX_STREAM_ID)) {
-                    return false;
+                    told.accept(false);
+                    return;
                 }
+                told.accept(true);
                 try {
                     Thread.sleep(Duration.ofNanos(goAwayGraceNanos));
                 } catch (InterruptedException e) {
@@ -614,7 +618,6 @@ public final class OpenConnections {
                 }
                 // A client that finished its streams may have closed by now: it was told, and nothing is refused.
                 GoAway.send(h2, last);
-                return true;
             } finally {
                 goAwayDone = true;
             }
