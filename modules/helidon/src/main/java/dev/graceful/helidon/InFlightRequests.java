@@ -63,16 +63,7 @@ public final class InFlightRequests implements Filter {
             return;
         }
         boolean http1 = req.prologue().protocolVersion().startsWith("1");
-        OpenConnections.Tracked connection = null;
-        if (http1) {
-            OpenConnections tracker = connections;
-            connection = tracker == null ? null : tracker.current();
-            if (connection != null && connection.isFinSent()) {
-                // The server has already sent FIN on this idle connection: its response could never be written.
-                // Not running it leaves the client an end of stream and no response, which it retries safely.
-                throw new CloseConnectionException("Request arrived after the server closed its side; not run");
-            }
-        }
+        OpenConnections.Tracked connection = http1 ? connection() : null;
         inFlight.incrementAndGet();
         // Arrivals only matter to the quiet period, which runs while responses are closing; writing a shared field
         // on every request would also bounce its cache line between cores.
@@ -81,18 +72,7 @@ public final class InFlightRequests implements Filter {
         }
         Slot slot = new Slot();
         if (http1) {
-            res.beforeSend(() -> {
-                if (closing && res.status() != Status.SWITCHING_PROTOCOLS_101) {
-                    res.header(HeaderValues.CONNECTION_CLOSE);
-                }
-            });
-            if (req.headers().contains(HeaderNames.CONTENT_LENGTH)
-                    || req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
-                req.streamFilter(in -> new FramingGuard(in, slot));
-            }
-            if (connection != null) {
-                connection.requestStarted();
-            }
+            prepareHttp1(req, res, slot, connection);
         }
         Slot outer = current.get();
         current.set(slot);
@@ -126,6 +106,34 @@ public final class InFlightRequests implements Filter {
             // here gives the client a clean FIN right after the response (RFC 9112, 9.6), whether the client asked
             // for it, the server is shutting down, or the framing of the request was broken.
             throw new CloseConnectionException("Connection: close; connection closed after the response");
+        }
+    }
+
+    /** The tracked HTTP/1.1 connection the filter runs on; refuses to run a request that arrived after its FIN. */
+    private OpenConnections.Tracked connection() {
+        OpenConnections tracker = connections;
+        OpenConnections.Tracked connection = tracker == null ? null : tracker.current();
+        if (connection != null && connection.isFinSent()) {
+            // The server has already sent FIN on this idle connection: its response could never be written.
+            // Not running it leaves the client an end of stream and no response, which it retries safely.
+            throw new CloseConnectionException("Request arrived after the server closed its side; not run");
+        }
+        return connection;
+    }
+
+    /** Connection: close once closing, the framing guard on a body, and the request's mark on its connection. */
+    private void prepareHttp1(RoutingRequest req, RoutingResponse res, Slot slot, OpenConnections.Tracked connection) {
+        res.beforeSend(() -> {
+            if (closing && res.status() != Status.SWITCHING_PROTOCOLS_101) {
+                res.header(HeaderValues.CONNECTION_CLOSE);
+            }
+        });
+        if (req.headers().contains(HeaderNames.CONTENT_LENGTH)
+                || req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
+            req.streamFilter(in -> new FramingGuard(in, slot));
+        }
+        if (connection != null) {
+            connection.requestStarted();
         }
     }
 

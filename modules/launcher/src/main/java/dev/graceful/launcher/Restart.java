@@ -87,12 +87,7 @@ final class Restart {
         Process copy = null;
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socketPath));
-            List<String> command = commandLine();
-            ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
-            pb.environment().put(SOCKET_ENV, socketPath.toString());
-            if (portLock != null) {
-                pb.environment().put(PortLock.TOKEN_ENV, portLock.token());
-            }
+            ProcessBuilder pb = copyOf(socketPath);
             System.err.println("graceful: SIGHUP received: starting a new process to take over (ready within "
                     + Durations.format(config.timeout()) + ")");
             manager.reloading();
@@ -163,6 +158,16 @@ final class Restart {
             copy.destroy();
             return Optional.of(copy);
         }
+    }
+
+    /** The copy: this process's own command line, told where to say it is ready and let through the port lock. */
+    private ProcessBuilder copyOf(Path socketPath) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(commandLine()).inheritIO();
+        pb.environment().put(SOCKET_ENV, socketPath.toString());
+        if (portLock != null) {
+            pb.environment().put(PortLock.TOKEN_ENV, portLock.token());
+        }
+        return pb;
     }
 
     private void abandon(Process copy, String why) {
