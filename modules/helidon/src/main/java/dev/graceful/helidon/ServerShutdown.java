@@ -44,6 +44,12 @@ import io.helidon.webserver.websocket.WsUpgrader;
  */
 public final class ServerShutdown {
 
+    /**
+     * The weight of the kit's server feature: above every Helidon feature (context 1100, access log 1000, security 800,
+     * observe 80), so that its filter runs before any other filter, route or feature.
+     */
+    public static final double FIRST_WEIGHT = 1_000_000;
+
     private final ShutdownConfig config;
     private final InFlightRequests requests = new InFlightRequests();
     private final OpenConnections connections = new OpenConnections();
@@ -199,9 +205,6 @@ public final class ServerShutdown {
      * first, and a routing's own filters and routes count as one feature of the default weight.
      */
     private record FirstFilter(InFlightRequests requests) implements ServerFeature, Weighted {
-        /** Above every Helidon feature (context 1100, access log 1000, security 800, observe 80). */
-        private static final double WEIGHT = 1_000_000;
-
         @Override
         public void setup(ServerFeatureContext context) {
             context.socket(WebServer.DEFAULT_SOCKET_NAME).httpRouting().addFilter(requests);
@@ -220,7 +223,7 @@ public final class ServerShutdown {
 
         @Override
         public double weight() {
-            return WEIGHT;
+            return FIRST_WEIGHT;
         }
     }
 }

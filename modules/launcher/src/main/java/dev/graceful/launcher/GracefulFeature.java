@@ -50,8 +50,6 @@ public final class GracefulFeature implements ServerFeature, Weighted {
     /** The feature's configuration key under {@code server.features}. */
     public static final String CONFIG_KEY = "graceful";
 
-    /** Above every Helidon feature, so its filter and routes come first. */
-    private static final double WEIGHT = 1_000_000;
     /** Above the WebServer's own shutdown handler (100), so the drain runs before Helidon stops the server. */
     private static final double HANDLER_WEIGHT = 200;
     private static final List<String> HEALTH_PATHS = List.of("/observe/health", "/observe/health/ready");
@@ -131,7 +129,8 @@ public final class GracefulFeature implements ServerFeature, Weighted {
 
     @Override
     public double weight() {
-        return WEIGHT;
+        // its filter and routes come first, as ServerShutdown's own feature's do
+        return ServerShutdown.FIRST_WEIGHT;
     }
 
     private static void requireGraceCovers(WebServerConfig server, Duration deadline) {
