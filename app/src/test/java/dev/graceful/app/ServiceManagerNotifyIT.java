@@ -65,13 +65,17 @@ class ServiceManagerNotifyIT {
             awaitMessages(messages, 3);
             long copy = service.servingPids().get(1);
             new ProcessBuilder("kill", "-TERM", Long.toString(copy)).start().waitFor();
-            awaitMessages(messages, 5);
-            assertThat(messages.toString(), messages, hasSize(5));
+            awaitMessages(messages, 9);
+            assertThat(messages.toString(), messages, hasSize(9));
             assertThat(messages.get(0), startsWith("READY=1|STATUS=serving on http://127.0.0.1:" + port));
             assertThat(messages.get(1), startsWith("RELOADING=1|MONOTONIC_USEC="));
             assertThat(messages.get(2), startsWith("MAINPID=" + copy + "|READY=1|STATUS=serving on"));
             assertThat(messages.get(3), startsWith("STOPPING=1|STATUS=stopping (SIGTERM)"));
-            assertThat(messages.get(4), containsString("STATUS=stopped (SIGTERM): clean, exit code 0"));
+            List<String> phases = List.of("READINESS", "STOP_ACCEPTING", "DRAIN", "RELEASE");
+            for (int i = 0; i < phases.size(); i++) {
+                assertThat(messages.get(4 + i), startsWith("STATUS=stopping (SIGTERM): phase " + phases.get(i) + ", "));
+            }
+            assertThat(messages.get(8), containsString("STATUS=stopped (SIGTERM): clean, exit code 0"));
             long usec = Long.parseLong(messages.get(1).replaceAll(".*MONOTONIC_USEC=(\\d+).*", "$1"));
             assertThat("MONOTONIC_USEC is a CLOCK_MONOTONIC time in microseconds", usec > 0, is(true));
         } finally {

@@ -125,13 +125,28 @@ public final class ShutdownCoordinator {
      * @return the report; returned no later than the deadline plus a small scheduling margin
      */
     public ShutdownReport run(ShutdownReason reason) {
+        return run(reason, PhaseListener.NONE);
+    }
+
+    /**
+     * Runs the shutdown sequence once, as {@link #run(ShutdownReason)} does, and tells the listener as each phase
+     * that has participants starts. The listener is called on the thread that runs the sequence, before the phase's
+     * first participant starts; what it throws is logged and ignored, and the time it takes counts against the
+     * deadline. A second call waits for the first run and does not call its listener.
+     *
+     * @param reason   why the shutdown is happening
+     * @param listener told as each phase starts
+     * @return the report
+     */
+    public ShutdownReport run(ShutdownReason reason, PhaseListener listener) {
         Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(listener, "listener");
         CompletableFuture<ShutdownReport> mine = new CompletableFuture<>();
         if (!run.compareAndSet(null, mine)) {
             return run.get().join();
         }
         try {
-            ShutdownReport report = execute(reason);
+            ShutdownReport report = execute(reason, listener);
             mine.complete(report);
             return report;
         } catch (RuntimeException | Error e) {
@@ -151,7 +166,7 @@ public final class ShutdownCoordinator {
         }
     }
 
-    private ShutdownReport execute(ShutdownReason reason) {
+    private ShutdownReport execute(ShutdownReason reason, PhaseListener listener) {
         long start = System.nanoTime();
         Instant startedAt = Instant.now();
         long deadlineNanos = start + nanos(config.deadline());
@@ -177,6 +192,7 @@ public final class ShutdownCoordinator {
                 phase = group.getFirst().phase();
                 phaseStart = System.nanoTime();
                 LOG.log(Level.INFO, "Phase " + phase + " starting, " + Durations.format(clock.remaining()) + " left");
+                tell(listener, phase, clock.remaining());
             }
             long limit = deadlineNanos - reserveAfter[g];
             String skip = forced.isDone()
@@ -279,6 +295,31 @@ public final class ShutdownCoordinator {
         } catch (ExecutionException e) {
             throw new IllegalStateException("participant completion never fails", e);
         }
+    }
+
+    private static void tell(PhaseListener listener, ShutdownPhase phase, Duration remaining) {
+        try {
+            listener.phaseStarted(phase, remaining);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "The phase listener failed on phase " + phase + "; the shutdown goes on", e);
+        }
+    }
+
+    /**
+     * Told as each phase of a run starts; see {@link #run(ShutdownReason, PhaseListener)}.
+     */
+    @FunctionalInterface
+    public interface PhaseListener {
+        /** A listener that does nothing. */
+        PhaseListener NONE = (phase, remaining) -> { };
+
+        /**
+         * A phase starts.
+         *
+         * @param phase     the phase
+         * @param remaining the time left before the global deadline
+         */
+        void phaseStarted(ShutdownPhase phase, Duration remaining);
     }
 
     /** Splits entries sorted by phase and order into groups of equal phase and order, which run concurrently. */

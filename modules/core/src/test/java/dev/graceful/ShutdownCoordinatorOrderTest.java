@@ -99,4 +99,37 @@ class ShutdownCoordinatorOrderTest {
         assertThat(report.outcomes().stream().map(ParticipantOutcome::name).toList(),
                    contains("early-wait", "early-quick", "later"));
     }
+
+    @Test
+    void tellsTheListenerAsEachPhaseWithParticipantsStarts() {
+        ShutdownCoordinator coordinator = ShutdownCoordinator.builder()
+                .add(new RecordingParticipant("release", RELEASE, recorder))
+                .add(new RecordingParticipant("readiness", READINESS, recorder))
+                .add(new RecordingParticipant("drain", DRAIN, recorder))
+                .build();
+
+        coordinator.run(ShutdownReason.SIGTERM, (phase, remaining) -> {
+            assertThat(remaining.isNegative(), is(false));
+            recorder.record("phase:" + phase);
+        });
+
+        assertThat(recorder.events(), contains("phase:READINESS", "readiness:start", "readiness:end",
+                                               "phase:DRAIN", "drain:start", "drain:end",
+                                               "phase:RELEASE", "release:start", "release:end"));
+    }
+
+    @Test
+    void aListenerThatThrowsDoesNotStopTheShutdown() {
+        ShutdownCoordinator coordinator = ShutdownCoordinator.builder()
+                .add(new RecordingParticipant("readiness", READINESS, recorder))
+                .add(new RecordingParticipant("release", RELEASE, recorder))
+                .build();
+
+        ShutdownReport report = coordinator.run(ShutdownReason.SIGTERM, (phase, remaining) -> {
+            throw new IllegalStateException("listener broke");
+        });
+
+        assertThat(report.isClean(), is(true));
+        assertThat(recorder.events(), contains("readiness:start", "readiness:end", "release:start", "release:end"));
+    }
 }

@@ -146,7 +146,8 @@ final class ProcessOwner {
         System.err.println("graceful: SIG" + signal + " received: stopping gracefully within " + deadline);
         manager.stopping("stopping (" + reason + ") within " + deadline);
         Optional<Process> copy = restart.abandonForStop();
-        ShutdownReport report = running.stop(reason);
+        ShutdownReport report = running.stop(reason, (phase, left) -> manager.status(
+                "stopping (" + reason + "): phase " + phase + ", " + Durations.format(left) + " left"));
         manager.status("stopped (" + reason + "): " + (report.isClean() ? "clean" : "not clean") + ", exit code "
                                + report.exitCode());
         Restart.removePidFile(running.assembly().restartConfig.pidFile());

@@ -3,6 +3,7 @@ package dev.graceful.launcher;
 import java.util.Objects;
 import java.util.Optional;
 
+import dev.graceful.ShutdownCoordinator;
 import dev.graceful.ShutdownPlan;
 import dev.graceful.ShutdownReason;
 import dev.graceful.ShutdownReport;
@@ -80,10 +81,15 @@ public final class RunningServer implements AutoCloseable {
      * @return the report
      */
     public ShutdownReport stop(ShutdownReason reason) {
+        return stop(reason, ShutdownCoordinator.PhaseListener.NONE);
+    }
+
+    /** Stops as {@link #stop(ShutdownReason)} does, telling the listener as each phase starts. */
+    ShutdownReport stop(ShutdownReason reason, ShutdownCoordinator.PhaseListener phases) {
         Objects.requireNonNull(reason, "reason");
         assembly.stopping.set(true);
         try {
-            ShutdownReport report = assembly.coordinator.run(reason);
+            ShutdownReport report = assembly.coordinator.run(reason, phases);
             assembly.output.publish(report);
             return report;
         } finally {

@@ -6,7 +6,9 @@ import java.util.Optional;
  * Tells a service manager (systemd) what the process does, with the notify protocol, when it is started with
  * {@code NOTIFY_SOCKET} set: {@code READY=1} once it serves; {@code RELOADING=1} with {@code MONOTONIC_USEC} when a
  * restart begins, and {@code READY=1} again if it is abandoned; from the restarted copy, once it has taken over,
- * {@code MAINPID} and {@code READY=1}; {@code STOPPING=1} when a stop begins; a {@code STATUS=} line with each.
+ * {@code MAINPID} and {@code READY=1}; {@code STOPPING=1} when a stop begins, then a {@code STATUS=} line as each
+ * phase starts and one when it has ended; a {@code STATUS=} line with each. The old process of a restart says nothing
+ * once its copy has taken over: the copy is then the main process, and its status is the service's.
  * Without {@code NOTIFY_SOCKET} every method does nothing. Messages are sent on the caller's thread.
  */
 final class ServiceManager {
