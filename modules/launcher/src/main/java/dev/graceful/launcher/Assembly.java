@@ -7,9 +7,11 @@ import java.net.ServerSocket;
 import java.net.StandardSocketOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -18,6 +20,7 @@ import dev.graceful.ShutdownCoordinator;
 import dev.graceful.helidon.ServerShutdown;
 import dev.graceful.helidon.ShutdownConfigs;
 
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.http.HeaderValues;
@@ -117,6 +120,7 @@ final class Assembly {
         }
         setup.serverCustomizers().forEach(c -> c.accept(builder));
         shutdown.configure(builder);
+        noDelayByDefault(builder);
         // A restarting copy binds the same ports while this process still serves; PortLock keeps them exclusive.
         builder.putListenerSocketOption(StandardSocketOptions.SO_REUSEPORT, true);
         Map<String, ListenerConfig> sockets = Map.copyOf(builder.sockets());
@@ -125,6 +129,33 @@ final class Assembly {
                 .putListenerSocketOption(StandardSocketOptions.SO_REUSEPORT, true)
                 .build()));
         return builder.build();
+    }
+
+    /**
+     * Sets {@code TCP_NODELAY} on accepted connections of every listener whose {@code connection-options} do not set
+     * {@code tcp-no-delay}: without it, Nagle's algorithm holds back a small write (an HTTP/2 frame after its headers)
+     * until the peer's delayed ACK, about 40 ms, on every such response.
+     */
+    private void noDelayByDefault(WebServerConfig.Builder builder) {
+        if (!config.get("server.connection-options.tcp-no-delay").exists()) {
+            builder.connectionOptions(noDelay(builder.connectionOptions()));
+        }
+        Set<String> configured = new HashSet<>();
+        config.get("server.sockets").asNodeList().orElse(List.of()).forEach(socket -> {
+            if (socket.get("connection-options.tcp-no-delay").exists()) {
+                configured.add(socket.get("name").asString().orElse(""));
+            }
+        });
+        Map.copyOf(builder.sockets()).forEach((name, socket) -> {
+            if (!configured.contains(name)) {
+                builder.putSocket(name, ListenerConfig.builder().from(socket)
+                        .connectionOptions(noDelay(Optional.of(socket.connectionOptions()))).build());
+            }
+        });
+    }
+
+    private static SocketOptions noDelay(Optional<SocketOptions> options) {
+        return options.map(o -> SocketOptions.builder().from(o)).orElseGet(SocketOptions::builder).tcpNoDelay(true).build();
     }
 
     /** The read-only shutdown view: state and the resolved plan; never a trigger. */

@@ -185,6 +185,29 @@ class GracefulServerIT {
     }
 
     @Test
+    void everyListenerSetsTcpNoDelayUnlessItsConnectionOptionsSayOtherwise() {
+        running = GracefulServer.builder()
+                .config(yaml(TWO_SOCKETS))
+                .build()
+                .start();
+        assertThat(running.webServer().prototype().connectionOptions().tcpNoDelay(), is(true));
+        assertThat(running.webServer().prototype().sockets().get("admin").connectionOptions().tcpNoDelay(), is(true));
+        running.stop(ShutdownReason.REQUESTED);
+
+        running = GracefulServer.builder()
+                .config(yaml(TWO_SOCKETS.replace("  host: 127.0.0.1\n  sockets:",
+                                                 "  host: 127.0.0.1\n  connection-options:\n    tcp-no-delay: false\n"
+                                                         + "  sockets:")
+                                     .replace("      host: 127.0.0.1\n",
+                                              "      host: 127.0.0.1\n      connection-options:\n"
+                                                      + "        tcp-no-delay: false\n")))
+                .build()
+                .start();
+        assertThat(running.webServer().prototype().connectionOptions().tcpNoDelay(), is(false));
+        assertThat(running.webServer().prototype().sockets().get("admin").connectionOptions().tcpNoDelay(), is(false));
+    }
+
+    @Test
     void aParticipantAddedInCodeRunsInItsPhaseAndStopReturnsTheSameReportTwice() {
         DrainStarted drainStarted = new DrainStarted();
         running = GracefulServer.builder()
