@@ -13,6 +13,7 @@ final class BarrierParticipant implements ShutdownParticipant {
     private final String name;
     private final CyclicBarrier barrier;
     private volatile Thread thread;
+    private volatile String threadName;
 
     BarrierParticipant(String name, CyclicBarrier barrier) {
         this.name = name;
@@ -32,10 +33,16 @@ final class BarrierParticipant implements ShutdownParticipant {
     @Override
     public void shutdown(ShutdownContext context) throws Exception {
         thread = Thread.currentThread();
+        threadName = thread.getName();
         barrier.await(5, TimeUnit.SECONDS);
     }
 
     Thread thread() {
         return thread;
+    }
+
+    /** The name its thread had while it ran. */
+    String threadName() {
+        return threadName;
     }
 }

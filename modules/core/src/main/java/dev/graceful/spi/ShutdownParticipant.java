@@ -10,7 +10,7 @@ import java.util.Optional;
  * <ul>
  *     <li>Phases run strictly in the order {@link ShutdownPhase} declares them.</li>
  *     <li>Within a phase, participants run in ascending {@link #order()}; participants with equal order
- *     run concurrently, each on its own virtual thread.</li>
+ *     run concurrently, each on a platform thread of its own.</li>
  *     <li>{@link #shutdown(ShutdownContext)} is called at most once per coordinator run.</li>
  *     <li>Its budget is min({@link #timeout()} or the configured timeout, the time left before the one global
  *     deadline less the {@link #minimumBudget()}s reserved for later participants). When the budget is spent the participant's thread is interrupted, it is recorded as timed out
@@ -74,7 +74,7 @@ public interface ShutdownParticipant {
     }
 
     /**
-     * Does this participant's part of the shutdown. Called at most once, on a virtual thread.
+     * Does this participant's part of the shutdown. Called at most once, on a platform daemon thread named {@code graceful-<name>}.
      *
      * @param context the reason, the budget and a place for progress and figures
      * @throws Exception any failure; it is recorded in the report and the shutdown goes on

@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownParticipant;
@@ -54,6 +52,8 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
     public static final Duration DEFAULT_READ_HEADER = Duration.ofSeconds(10);
 
     private static final Duration LISTENER_EXIT_BOUND = Duration.ofSeconds(2);
+    /** How often same-named listener threads are looked at when another server's has the same name. */
+    private static final Duration GROUP_POLL = Duration.ofMillis(2);
 
     private final WebServer server;
     private final OpenConnections connections;
@@ -170,16 +170,23 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
     /**
      * Finds the listener threads of this server's sockets: for each socket, every live thread with its listener's
      * name. Helidon names the platform thread that accepts connections "server-&lt;socket&gt;-listener", so another
-     * server in the same JVM with a socket of the same name has a thread of the same name.
+     * server in the same JVM with a socket of the same name has a thread of the same name. Listed from the thread
+     * groups, which walks no stack and stops no thread (unlike {@link Thread#getAllStackTraces()}, a safepoint).
      */
     private List<List<Thread>> listenerThreads() {
         Set<String> names = new HashSet<>();
         names.add("server-" + WebServer.DEFAULT_SOCKET_NAME + "-listener");
         server.prototype().sockets().keySet().forEach(socket -> names.add("server-" + socket + "-listener"));
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] all = new Thread[root.activeCount() + 32];
+        int count = root.enumerate(all, true);
         Map<String, List<Thread>> byName = new HashMap<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (names.contains(t.getName())) {
-                byName.computeIfAbsent(t.getName(), n -> new ArrayList<>()).add(t);
+        for (int i = 0; i < count; i++) {
+            if (names.contains(all[i].getName())) {
+                byName.computeIfAbsent(all[i].getName(), n -> new ArrayList<>()).add(all[i]);
             }
         }
         return List.copyOf(byName.values());
@@ -191,30 +198,18 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
      */
     private static void awaitOneExitEach(List<List<Thread>> groups, Duration bound) throws InterruptedException {
         long end = System.nanoTime() + bound.toNanos();
-        List<Thread> joiners = new ArrayList<>();
-        List<CountDownLatch> exits = new ArrayList<>();
-        try {
-            for (List<Thread> group : groups) {
-                CountDownLatch exit = new CountDownLatch(1);
-                exits.add(exit);
-                for (Thread t : group) {
-                    joiners.add(Thread.ofVirtual().start(() -> {
-                        try {
-                            t.join();
-                            exit.countDown();
-                        } catch (InterruptedException e) {
-                            // no longer waited for
-                        }
-                    }));
-                }
-            }
-            for (CountDownLatch exit : exits) {
-                if (!exit.await(end - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+        for (List<Thread> group : groups) {
+            while (group.stream().allMatch(Thread::isAlive)) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
                     return;
                 }
+                if (group.size() == 1) {
+                    group.getFirst().join(Duration.ofNanos(left));
+                } else {
+                    group.getFirst().join(Duration.ofNanos(Math.min(left, GROUP_POLL.toNanos())));
+                }
             }
-        } finally {
-            joiners.forEach(Thread::interrupt);
         }
     }
 }
