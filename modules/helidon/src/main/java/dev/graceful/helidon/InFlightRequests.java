@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Headers;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
@@ -74,8 +75,10 @@ public final class InFlightRequests implements Filter {
         if (http1) {
             prepareHttp1(req, res, slot, connection);
         }
-        Slot outer = current.get();
-        current.set(slot);
+        // On a tracked HTTP/1.1 connection the slot lives on the connection (one thread, one request at a time);
+        // elsewhere (an HTTP/2 stream's thread) in a thread-local.
+        Slot outer = connection != null ? connection.slot() : current.get();
+        setSlot(connection, slot);
         try {
             chain.proceed();
         } catch (RuntimeException e) {
@@ -87,7 +90,7 @@ public final class InFlightRequests implements Filter {
                     .header(HeaderValues.CONNECTION_CLOSE)
                     .send("malformed request body: " + slot.malformed + "\n");
         } finally {
-            current.set(outer);
+            setSlot(connection, outer);
             if (connection != null) {
                 connection.requestEnded();
             }
@@ -138,9 +141,46 @@ public final class InFlightRequests implements Filter {
     }
 
     private boolean closesAfter(RoutingResponse res, Slot slot) {
-        return slot.malformed != null
-                || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
-                || closing && slot.detached;
+        return slot.malformed != null || saysClose(res.headers()) || closing && slot.detached;
+    }
+
+    /**
+     * Whether a {@code Connection} header of these headers has the token {@code close}. Helidon's
+     * {@code containsToken} would tokenize every response's {@code Connection: keep-alive} through a stream and a
+     * list: 8 % of the server's CPU time under wrk, measured. This scans the values in place and allocates nothing.
+     */
+    static boolean saysClose(Headers headers) {
+        if (!headers.contains(HeaderNames.CONNECTION)) {
+            return false;
+        }
+        for (String value : headers.get(HeaderNames.CONNECTION).allValues()) {
+            if (hasToken(value, "close")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the comma-separated list has the token, ignoring case and the white space around each item. */
+    static boolean hasToken(String list, String token) {
+        int start = 0;
+        while (true) {
+            int comma = list.indexOf(',', start);
+            int end = comma < 0 ? list.length() : comma;
+            while (start < end && Character.isWhitespace(list.charAt(start))) {
+                start++;
+            }
+            while (end > start && Character.isWhitespace(list.charAt(end - 1))) {
+                end--;
+            }
+            if (end - start == token.length() && list.regionMatches(true, start, token, 0, token.length())) {
+                return true;
+            }
+            if (comma < 0) {
+                return false;
+            }
+            start = comma + 1;
+        }
     }
 
     /**
@@ -248,7 +288,9 @@ public final class InFlightRequests implements Filter {
      * @return {@code true} if the request left the count now
      */
     boolean detach() {
-        Slot slot = current.get();
+        OpenConnections tracker = connections;
+        OpenConnections.Tracked connection = tracker == null ? null : tracker.current();
+        Slot slot = connection != null && connection.slot() != null ? connection.slot() : current.get();
         if (slot == null || slot.detached) {
             return false;
         }
@@ -272,8 +314,16 @@ public final class InFlightRequests implements Filter {
         }
     }
 
+    private void setSlot(OpenConnections.Tracked connection, Slot slot) {
+        if (connection != null) {
+            connection.slot(slot);
+        } else {
+            current.set(slot);
+        }
+    }
+
     /** The request being handled on one thread. */
-    private static final class Slot {
+    static final class Slot {
         private boolean detached;
         /** Why reading the request body failed on its framing, once it has. */
         private volatile String malformed;

@@ -460,6 +460,11 @@ public final class OpenConnections {
         private volatile long marks;
         private volatile long headSince;
         private volatile long headMarks;
+        /**
+         * The in-flight filter's record of the request in routing on this connection, read and written only on the
+         * connection's own thread: one field instead of a thread-local per request.
+         */
+        private InFlightRequests.Slot slot;
 
         Tracked(ConnectionContext ctx, ServerConnectionSelector http1, ServerConnectionSelector http2) {
             this.ctx = ctx;
@@ -541,6 +546,16 @@ public final class OpenConnections {
         /** The request of this HTTP/1.1 connection left routing; called on the connection's own thread. */
         void requestEnded() {
             marks++;
+        }
+
+        /** The request in routing on this connection; only on the connection's own thread. */
+        InFlightRequests.Slot slot() {
+            return slot;
+        }
+
+        /** Sets the request in routing; only on the connection's own thread. */
+        void slot(InFlightRequests.Slot slot) {
+            this.slot = slot;
         }
 
         /** An HTTP/1.1 connection, neither upgraded nor long-lived, with no request in routing. */
