@@ -156,6 +156,32 @@ class GracefulStopIT {
     }
 
     @Test
+    void keepAliveConnectionsLongIdleBeforeTheStopCloseAtOnce() throws Exception {
+        ServiceProcess service = start(ServiceProcess.yaml()
+                + "shutdown:\n  participants:\n    listener:\n      settings:\n        idle-grace: 3s\n");
+        int port = service.port();
+        List<RawHttp> idle = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            RawHttp http = RawHttp.connect(port);
+            toClose.add(http);
+            assertThat(http.exchange("/").status(), is(200));
+            idle.add(http);
+        }
+        // The condition under test is time itself: every connection idle for longer than the 5 s of a long idle.
+        Thread.sleep(6_000);
+        long sent = System.nanoTime();
+        service.signal("TERM");
+        assertThat(service.awaitExit(Duration.ofSeconds(10)), is(0));
+        long millis = (System.nanoTime() - sent) / 1_000_000;
+        System.out.println("50 keep-alive connections idle 6 s (grace 3 s): exit " + millis + " ms after kill -TERM");
+        // counted from the stop, the grace alone would hold the exit for 3 s
+        assertThat(millis, lessThan(2_000L));
+        for (RawHttp http : idle) {
+            assertThat(http.isClosedByServer(), is(true));
+        }
+    }
+
+    @Test
     void idleKeepAliveConnectionsDoNotHoldTheExit() throws Exception {
         ServiceProcess service = start(ServiceProcess.yaml());
         int port = service.port();

@@ -35,7 +35,8 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  * {@link #selector(ServerConnectionSelector, ServerConnectionSelector)} behave exactly like Helidon's until
  * {@link #stopAccepting()}; from then on they ignore Helidon's "close when idle" request, are never interrupted by its
  * executor shutdown, and are closed by this class instead: as soon as they are idle for a short grace
- * ({@link #IDLE_GRACE} by default) with no request in progress, or by {@link #abort()}. An HTTP/2 connection gets a GOAWAY
+ * ({@link #IDLE_GRACE} by default) with no request in progress, or by {@link #abort()}. An HTTP/1.1 connection
+ * seen idle for {@link #LONG_IDLE} before the stop, with no request in between, closes at once. An HTTP/2 connection gets a GOAWAY
  * before this class closes it. Long-lived connections (a WebSocket session, registered by {@link OpenStreams}) are
  * never idle: the {@code streams} participant ends them.
  *
@@ -50,12 +51,17 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
 public final class OpenConnections {
 
     /**
-     * How long a connection must sit idle during shutdown before it is closed, unless
+     * How long a connection must sit idle during shutdown before it is closed (see also {@link #LONG_IDLE}), unless
      * {@code shutdown.participants.listener.settings.idle-grace} says otherwise. A second, not less: with a thousand
      * busy keep-alive connections on two cores, a client starved of CPU let its connection sit idle for several
      * hundred milliseconds before its next request, and 200 ms closed 500 of them under that request.
      */
     public static final Duration IDLE_GRACE = Duration.ofSeconds(1);
+    /**
+     * A connection seen idle this long before the stop began, with no request in between, is closed as soon as the
+     * stop begins (unless the grace is longer): far beyond the idleness a starved client's busy connection shows.
+     */
+    public static final Duration LONG_IDLE = Duration.ofSeconds(5);
 
     private static final System.Logger LOG = System.getLogger(OpenConnections.class.getName());
     private static final long REAP_PERIOD_MILLIS = 20;
@@ -71,6 +77,7 @@ public final class OpenConnections {
     private final ThreadLocal<Tracked> current = new ThreadLocal<>();
     private final AtomicBoolean reaping = new AtomicBoolean();
     private volatile boolean stopping;
+    private volatile long stoppedAtNanos;
     private volatile boolean goingAway;
     private volatile long incompleteHeadNanos = ListenerStopParticipant.DEFAULT_INCOMPLETE_HEAD.toNanos();
     private volatile long readHeaderNanos = ListenerStopParticipant.DEFAULT_READ_HEADER.toNanos();
@@ -189,6 +196,7 @@ public final class OpenConnections {
         if (stopping) {
             return;
         }
+        stoppedAtNanos = System.nanoTime();
         stopping = true;
         reap();
         startReaper();
@@ -302,12 +310,13 @@ public final class OpenConnections {
     private void reap(Tracked t, long now, boolean shutdown, long headBound) {
         if (t.isIdle()) {
             t.headSince = 0;
-            if (!shutdown) {
-                return;
-            }
-            if (t.idleSince == 0) {
-                t.idleSince = now;
-            } else if (now - t.idleSince >= idleGraceNanos && t.isGoAwaySettled()) {
+            long marks = t.marks;
+            if (t.idleSince == 0 || t.idleMarks != marks) {
+                // Idle from now on. An HTTP/1.1 connection's idleness seen while serving is kept too, as long as no
+                // request passes in between (its marks stay the same). HTTP/2 idleness counts from the stop only.
+                t.idleSince = shutdown || t.countsIdleWhileServing() ? now : 0;
+                                t.idleMarks = marks;
+            } else if (shutdown && t.isGoAwaySettled() && idleLongEnough(t, now)) {
                 closeIdle(t, now);
             }
             return;
@@ -330,6 +339,17 @@ public final class OpenConnections {
             }
             t.closeNow(true);
         }
+    }
+
+    /**
+     * During shutdown: idle for the grace since the stop began, or, seen idle before it (no request in between), for
+     * {@link #LONG_IDLE} or the grace, whichever is longer. A client starved of CPU can leave a busy connection
+     * looking idle for a second or so, never for that long: the long-idle connections of a pool close at once.
+     */
+    private boolean idleLongEnough(Tracked t, long now) {
+        long idle = now - t.idleSince;
+        long sinceStop = now - stoppedAtNanos;
+        return Math.min(idle, sinceStop) >= idleGraceNanos || idle >= Math.max(idleGraceNanos, LONG_IDLE.toNanos());
     }
 
     /**
@@ -456,6 +476,8 @@ public final class OpenConnections {
         private volatile long finSentNanos;
         private volatile int goAwayLastStream = -1;
         private volatile long idleSince;
+        /** The request marks when {@link #idleSince} was set: a request in between makes the idleness start over. */
+        private volatile long idleMarks;
         /** Incremented when a request enters routing and when it leaves: odd while one is in flight. */
         private volatile long marks;
         private volatile long headSince;
@@ -577,6 +599,11 @@ public final class OpenConnections {
         /** Interrupts its handler and closes its socket. */
         void abort() {
             closeNow(true);
+        }
+
+        /** A new connection, or an HTTP/1.1 one that was not upgraded: its request marks tell idleness. */
+        boolean countsIdleWhileServing() {
+            return upgraded == null && (state.get() == IDENTIFYING || delegate instanceof Http1Connection);
         }
 
         boolean isIdle() {
