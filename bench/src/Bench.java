@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * java Bench.java startup PORT READY_PATH RUNS -- COMMAND...   startup-to-ready, idle RSS, idle SIGTERM-to-exit
  * java Bench.java drain PORT READY_PATH N MS -- COMMAND...     N concurrent GET /work?ms=MS, SIGTERM mid-way
  * java Bench.java loss PORT READY_PATH C -- COMMAND...         C keep-alive clients on GET /, SIGTERM after 2 s
+ * java Bench.java startup-ratio PORT READY_PATH PAIRS -- BASELINE... --vs-- COMMAND...
+ *                                         startup-to-ready and idle RSS of COMMAND as ratios to BASELINE, runs
+ *                                         alternating pair by pair; medians with their ranges
  * </pre>
  */
 public final class Bench {
@@ -38,6 +41,11 @@ public final class Bench {
         case "startup" -> startup(port, ready, Integer.parseInt(args[3]), command);
         case "drain" -> drain(port, ready, Integer.parseInt(args[3]), Integer.parseInt(args[4]), command);
         case "loss" -> loss(port, ready, Integer.parseInt(args[3]), command);
+        case "startup-ratio" -> {
+            int vs = command.indexOf("--vs--");
+            startupRatio(port, ready, Integer.parseInt(args[3]), command.subList(0, vs),
+                         command.subList(vs + 1, command.size()));
+        }
         default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -86,6 +94,55 @@ public final class Bench {
         System.out.println("startup_ms_median=" + median(startup) + " idle_rss_mb=" + median(rss) / 1024
                 + " idle_exit_ms_median=" + median(exit) + " idle_exit_ms_all=" + join(exit)
                 + " exit_codes=" + join(Arrays.stream(codes).asLongStream().toArray()));
+    }
+
+    private static void startupRatio(int port, String ready, int pairs, List<String> baseline, List<String> command)
+            throws Exception {
+        double[] startupRatios = new double[pairs];
+        double[] rssRatios = new double[pairs];
+        long[] baseStartup = new long[pairs];
+        long[] ourStartup = new long[pairs];
+        long[] baseRss = new long[pairs];
+        long[] ourRss = new long[pairs];
+        for (int i = 0; i < pairs; i++) {
+            long[] b;
+            long[] o;
+            if (i % 2 == 0) {
+                b = startOnce(port, ready, baseline);
+                o = startOnce(port, ready, command);
+            } else {
+                o = startOnce(port, ready, command);
+                b = startOnce(port, ready, baseline);
+            }
+            baseStartup[i] = b[0];
+            ourStartup[i] = o[0];
+            baseRss[i] = b[1] / 1024;
+            ourRss[i] = o[1] / 1024;
+            startupRatios[i] = (double) o[0] / b[0];
+            rssRatios[i] = (double) o[1] / b[1];
+        }
+        System.out.println("baseline_startup_ms=" + median(baseStartup) + " startup_ms=" + median(ourStartup)
+                + " startup_ratio=" + ratioStats(startupRatios) + " baseline_rss_mb=" + median(baseRss)
+                + " rss_mb=" + median(ourRss) + " rss_ratio=" + ratioStats(rssRatios));
+    }
+
+    /** One start: {startup-to-ready ms, idle RSS KiB half a second later}; then SIGTERM and wait. */
+    private static long[] startOnce(int port, String ready, List<String> command) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = launch(command);
+        long up = awaitReady(p, port, ready);
+        Thread.sleep(500);
+        long rss = status(p.pid(), "VmRSS");
+        p.destroy();
+        p.onExit().get(60, TimeUnit.SECONDS);
+        return new long[] {(up - t0) / 1_000_000, rss};
+    }
+
+    private static String ratioStats(double[] ratios) {
+        double[] sorted = ratios.clone();
+        Arrays.sort(sorted);
+        return String.format(java.util.Locale.ROOT, "%.3f(%.3f–%.3f)", sorted[(sorted.length - 1) / 2], sorted[0],
+                             sorted[sorted.length - 1]);
     }
 
     private static void drain(int port, String ready, int n, int ms, List<String> command) throws Exception {

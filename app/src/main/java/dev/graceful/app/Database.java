@@ -20,17 +20,30 @@ final class Database {
     private Database() {
     }
 
+    /**
+     * What a committed event survives ({@code app.events.durability}), for SQLite, whose journal is a write-ahead
+     * log (WAL).
+     */
+    enum Durability {
+        /** {@code synchronous=FULL}: every commit is on disk (fsync) before it returns; survives power loss. */
+        FULL,
+        /**
+         * {@code synchronous=NORMAL}: a commit is in the log file but not yet synced; survives a kill of the
+         * process (SIGKILL, the OOM killer), not a power loss or a kernel crash.
+         */
+        NORMAL
+    }
+
     /** A pool for the URL; it connects lazily, on first use. */
-    static HikariDataSource dataSource(String jdbcUrl) {
+    static HikariDataSource dataSource(String jdbcUrl, Durability durability) {
         HikariDataSource ds = new HikariDataSource();
         ds.setJdbcUrl(jdbcUrl);
         ds.setPoolName("events");
         if (jdbcUrl.startsWith(SQLITE)) {
             ds.setMaximumPoolSize(4);
-            // WAL lets a restarting copy of the service read and write while the old one flushes;
-            // synchronous=FULL makes a committed batch survive a crash of the process or the machine.
+            // WAL lets a restarting copy of the service read and write while the old one flushes
             ds.addDataSourceProperty("journal_mode", "WAL");
-            ds.addDataSourceProperty("synchronous", "FULL");
+            ds.addDataSourceProperty("synchronous", durability.name());
             ds.addDataSourceProperty("busy_timeout", "10000");
         }
         return ds;

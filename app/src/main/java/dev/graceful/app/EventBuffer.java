@@ -6,14 +6,16 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The write-behind buffer: {@link #offer} acknowledges an event once it is held here; a writer thread stores
- * batches in the {@link EventStore}. {@link #flushAndClose} stops taking events and waits until every acknowledged
- * one is stored. A batch that fails to store stays buffered and is retried; nothing acknowledged is dropped.
- * Thread-safe.
+ * The queue in front of the {@link EventStore}: {@link #offer} takes an event, and one writer thread commits
+ * whatever has queued, up to {@value #BATCH} events, in one transaction (group commit), then completes each
+ * event's {@code committed} future and runs the commit listener. {@link #flushAndClose} stops taking events and
+ * waits until every one taken is stored. A batch that fails to store stays queued and is retried; nothing taken is
+ * dropped. Thread-safe.
  */
 final class EventBuffer {
 
@@ -25,15 +27,21 @@ final class EventBuffer {
     private final int capacity;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<EventStore.Event> pending = new ArrayDeque<>();
+    private final ArrayDeque<Entry> pending = new ArrayDeque<>();
+    private final Runnable onCommit;
     private int writing;
     private boolean closed;
     private long stored;
     private Thread writer;
 
-    EventBuffer(EventStore store, int capacity) {
+    EventBuffer(EventStore store, int capacity, Runnable onCommit) {
         this.store = Objects.requireNonNull(store, "store");
         this.capacity = capacity;
+        this.onCommit = Objects.requireNonNull(onCommit, "onCommit");
+    }
+
+    /** An event taken, and the future its batch's commit completes. */
+    private record Entry(EventStore.Event event, CompletableFuture<Void> committed) {
     }
 
     void start() {
@@ -43,7 +51,14 @@ final class EventBuffer {
     /** Result of {@link #offer}. */
     enum Offer { ACCEPTED, CLOSED, FULL }
 
-    Offer offer(EventStore.Event event) {
+    /**
+     * Takes an event unless closed or full.
+     *
+     * @param event     the event
+     * @param committed completed once the event's batch has committed
+     */
+    Offer offer(EventStore.Event event, CompletableFuture<Void> committed) {
+        Objects.requireNonNull(committed, "committed");
         lock.lock();
         try {
             if (closed) {
@@ -52,9 +67,24 @@ final class EventBuffer {
             if (pending.size() >= capacity) {
                 return Offer.FULL;
             }
-            pending.add(event);
+            pending.add(new Entry(event, committed));
             changed.signalAll();
             return Offer.ACCEPTED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes back an event that no batch has taken yet, so that it will not be stored.
+     *
+     * @param committed the future given to {@link #offer}
+     * @return {@code true} if it was still queued and is now gone; {@code false} if a batch has it (it may be stored)
+     */
+    boolean withdraw(CompletableFuture<Void> committed) {
+        lock.lock();
+        try {
+            return pending.removeIf(e -> e.committed() == committed);
         } finally {
             lock.unlock();
         }
@@ -96,9 +126,17 @@ final class EventBuffer {
         }
     }
 
+    private void notifyCommitted() {
+        try {
+            onCommit.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "The commit listener failed", e);
+        }
+    }
+
     private void writeLoop() {
         while (true) {
-            List<EventStore.Event> batch = new ArrayList<>(BATCH);
+            List<Entry> batch = new ArrayList<>(BATCH);
             lock.lock();
             try {
                 while (pending.isEmpty()) {
@@ -118,7 +156,7 @@ final class EventBuffer {
             }
             boolean done = false;
             try {
-                store.insert(batch);
+                store.insert(batch.stream().map(Entry::event).toList());
                 done = true;
             } catch (SQLException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "Storing " + batch.size() + " events failed; retrying", e);
@@ -137,7 +175,10 @@ final class EventBuffer {
             } finally {
                 lock.unlock();
             }
-            if (!done) {
+            if (done) {
+                batch.forEach(e -> e.committed().complete(null));
+                notifyCommitted();
+            } else {
                 try {
                     Thread.sleep(RETRY_MILLIS);
                 } catch (InterruptedException e) {

@@ -8,10 +8,17 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import dev.graceful.Durations;
 import dev.graceful.helidon.OpenStreams;
 import dev.graceful.helidon.SseStream;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -24,28 +31,43 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
 /**
- * {@code POST /events} acknowledges an event (202) once the write-behind buffer holds it, and publishes it to the
- * live feed; {@code GET /events/stream} is that feed as server-sent events; {@code GET /events/count} and
- * {@code GET /events/{id}} read the database.
+ * {@code POST /events} acknowledges an event (202): with {@link Ack#COMMITTED} (the default) once the transaction
+ * that stores it has committed, with {@link Ack#BUFFERED} once the queue in front of the database holds it.
+ * {@code GET /events/stream} is the feed of stored events as server-sent events, resumable with
+ * {@code Last-Event-ID}; {@code GET /events/count} and {@code GET /events/{id}} read the database.
  */
 final class EventRoutes {
 
     static final int MAX_ID_LENGTH = 200;
     /** Longest silence on an event stream: a comment is sent then, so that a client that has gone is noticed. */
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
+
+    /** When {@code POST /events} answers 202 ({@code app.events.ack}). */
+    enum Ack {
+        /** Once the event's batch has committed: it survives SIGKILL (and, with durability full, power loss). */
+        COMMITTED,
+        /** Once the queue holds it: faster; what is queued is lost on SIGKILL (a graceful stop stores it). */
+        BUFFERED
+    }
 
     private final EventBuffer buffer;
     private final EventStore store;
     private final int maxBodyBytes;
     private final EventFeed feed;
     private final OpenStreams streams;
+    private final Ack ack;
+    private final Duration commitTimeout;
 
-    EventRoutes(EventBuffer buffer, EventStore store, int maxBodyBytes, EventFeed feed, OpenStreams streams) {
+    EventRoutes(EventBuffer buffer, EventStore store, int maxBodyBytes, EventFeed feed, OpenStreams streams, Ack ack,
+                Duration commitTimeout) {
         this.buffer = Objects.requireNonNull(buffer, "buffer");
         this.store = Objects.requireNonNull(store, "store");
         this.maxBodyBytes = maxBodyBytes;
         this.feed = Objects.requireNonNull(feed, "feed");
         this.streams = Objects.requireNonNull(streams, "streams");
+        this.ack = Objects.requireNonNull(ack, "ack");
+        this.commitTimeout = Objects.requireNonNull(commitTimeout, "commitTimeout");
     }
 
     void register(HttpRouting.Builder routing) {
@@ -55,16 +77,30 @@ final class EventRoutes {
                 .get("/events/{id}", this::get);
     }
 
-    private void stream(ServerRequest req, ServerResponse res) throws InterruptedException {
+    private void stream(ServerRequest req, ServerResponse res) throws InterruptedException, SQLException {
+        Optional<String> lastEventId = req.headers().first(LAST_EVENT_ID).or(() -> req.query().first("lastEventId")
+                .asOptional());
+        OptionalLong resumeAfter = OptionalLong.empty();
+        if (lastEventId.isPresent() && !lastEventId.get().isBlank()) {
+            try {
+                resumeAfter = OptionalLong.of(Long.parseLong(lastEventId.get().strip()));
+            } catch (NumberFormatException e) {
+                resumeAfter = OptionalLong.of(-1);
+            }
+            if (resumeAfter.getAsLong() < 0) {
+                json(res, Status.BAD_REQUEST_400, error("Last-Event-ID '" + lastEventId.get()
+                        + "' is not an event id this feed sent (a whole number, the seq of an event)"));
+                return;
+            }
+        }
+        EventFeed.Start start = feed.start(resumeAfter);
         Optional<SseStream> opened = streams.sse(req, res);
         if (opened.isEmpty()) {
             return;
         }
         try (SseStream stream = opened.get()) {
-            feed.subscribe(stream);
+            feed.follow(stream, start);
             stream.run(HEARTBEAT);
-        } finally {
-            feed.unsubscribe(opened.get());
         }
     }
 
@@ -105,11 +141,14 @@ final class EventRoutes {
         }
         EventStore.Event e = new EventStore.Event(idString.getString(), event.get("payload").toString(),
                                                   System.currentTimeMillis());
-        switch (buffer.offer(e)) {
+        CompletableFuture<Void> committed = new CompletableFuture<>();
+        switch (buffer.offer(e, committed)) {
         case ACCEPTED -> {
-            json(res, Status.ACCEPTED_202, Json.createObjectBuilder()
-                    .add("id", e.id()).add("status", "accepted").build().toString());
-            feed.publish(e);
+            if (ack == Ack.BUFFERED || awaitCommit(committed, res)) {
+                json(res, Status.ACCEPTED_202, Json.createObjectBuilder()
+                        .add("id", e.id()).add("status", ack == Ack.BUFFERED ? "accepted" : "stored").build()
+                        .toString());
+            }
         }
         case CLOSED -> {
             res.header(HeaderNames.RETRY_AFTER, "1");
@@ -117,9 +156,54 @@ final class EventRoutes {
         }
         default -> {
             res.header(HeaderNames.RETRY_AFTER, "1");
-            json(res, Status.SERVICE_UNAVAILABLE_503, error("event buffer full; event not accepted, retry later"));
+            json(res, Status.SERVICE_UNAVAILABLE_503, error("event queue full; event not accepted, retry later"));
         }
         }
+    }
+
+    /**
+     * Waits, within the commit timeout, for the event's batch to commit; on time out answers 503 with
+     * {@code Retry-After} and returns {@code false}. An event no batch has taken yet is taken back (it will not be
+     * stored); one being written then is waited for once more, and if it is still not done, the 503 says it may be
+     * stored: a retry with the same id is safe, since ids are stored once.
+     */
+    private boolean awaitCommit(CompletableFuture<Void> committed, ServerResponse res) {
+        try {
+            committed.get(commitTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            if (!buffer.withdraw(committed)) {
+                try {
+                    committed.get(commitTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                    return true;
+                } catch (TimeoutException | ExecutionException again) {
+                    unavailable(res, "the database did not commit the event within " + Durations.format(commitTimeout)
+                            + " twice; it may be stored: retrying with the same id is safe");
+                    return false;
+                } catch (InterruptedException again) {
+                    Thread.currentThread().interrupt();
+                    unavailable(res, "interrupted while the event was being stored; it may be stored: retrying with "
+                            + "the same id is safe");
+                    return false;
+                }
+            }
+            unavailable(res, "the database did not take the event within " + Durations.format(commitTimeout)
+                    + "; not stored, retry later");
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a commit future never fails", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            boolean withdrawn = buffer.withdraw(committed);
+            unavailable(res, "interrupted while waiting for the database; " + (withdrawn ? "not stored"
+                    : "it may be stored: retrying with the same id is safe"));
+            return false;
+        }
+    }
+
+    private static void unavailable(ServerResponse res, String message) {
+        res.header(HeaderNames.RETRY_AFTER, "1");
+        json(res, Status.SERVICE_UNAVAILABLE_503, error(message));
     }
 
     private void count(ServerRequest req, ServerResponse res) throws SQLException {

@@ -1,10 +1,12 @@
 package dev.graceful.app;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import dev.graceful.Durations;
 import dev.graceful.ShutdownConfigException;
 import dev.graceful.helidon.OpenStreams;
 import dev.graceful.launcher.GracefulServer;
@@ -45,16 +47,21 @@ public final class Main {
         long maxWork = positiveLong(config, "app.work-max-ms", 60_000);
         int maxBody = (int) Math.min(Integer.MAX_VALUE - 1, positiveLong(config, "app.events.max-body-bytes", 65_536));
         int capacity = (int) Math.min(Integer.MAX_VALUE, positiveLong(config, "app.events.buffer-capacity", 100_000));
+        EventRoutes.Ack ack = choice(config, "app.events.ack", EventRoutes.Ack.class, EventRoutes.Ack.COMMITTED);
+        Duration commitTimeout = positiveDuration(config, "app.events.commit-timeout", Duration.ofSeconds(5));
+        Database.Durability durability = choice(config, "app.events.durability", Database.Durability.class,
+                                                Database.Durability.FULL);
+        long replayLimit = positiveLong(config, "app.events.replay-limit", 10_000);
         HikariDataSource dataSource = Database.dataSource(
-                config.get("app.events.jdbc-url").asString().orElse(DEFAULT_JDBC_URL));
+                config.get("app.events.jdbc-url").asString().orElse(DEFAULT_JDBC_URL), durability);
         EventStore store = new EventStore(dataSource);
-        EventBuffer events = new EventBuffer(store, capacity);
-        EventFeed feed = new EventFeed();
+        EventFeed feed = new EventFeed(store, replayLimit);
+        EventBuffer events = new EventBuffer(store, capacity, feed::committed);
         OpenStreams streams = setup.streams();
 
         setup.routing(routing -> {
                     new DemoRoutes(greeting, maxWork).register(routing);
-                    new EventRoutes(events, store, maxBody, feed, streams).register(routing);
+                    new EventRoutes(events, store, maxBody, feed, streams, ack, commitTimeout).register(routing);
                 })
                 .webSocket("/ws/events", feed.webSocket())
                 .participant(new EventParticipants.Flush(events))
@@ -73,6 +80,36 @@ public final class Main {
                                                     + e.getMessage(), e);
         }
         events.start();
+    }
+
+    private static <E extends Enum<E>> E choice(Config config, String key, Class<E> type, E defaultValue) {
+        Optional<String> raw = config.get(key).asString().asOptional();
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(raw.get().strip())) {
+                return e;
+            }
+        }
+        throw new ShutdownConfigException(key, raw.get(), "expected one of " + java.util.Arrays.stream(
+                type.getEnumConstants()).map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toList());
+    }
+
+    private static Duration positiveDuration(Config config, String key, Duration defaultValue) {
+        Optional<String> raw = config.get(key).asString().asOptional();
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            Duration d = Durations.parse(raw.get().strip());
+            if (!d.isNegative() && !d.isZero()) {
+                return d;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new ShutdownConfigException(key, raw.get(), "expected a positive duration, " + Durations.ACCEPTED_FORMS);
     }
 
     private static long positiveLong(Config config, String key, long defaultValue) {

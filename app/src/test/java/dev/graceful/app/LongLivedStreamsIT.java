@@ -71,8 +71,9 @@ class LongLivedStreamsIT {
         }
         for (SseClient s : streams) {
             List<String> event = s.next();
-            assertThat(event, hasItem("id: live-1"));
-            assertThat(event, hasItem("data: {\"id\":\"live-1\",\"payload\":{\"n\":1}}"));
+            // issue 16: the SSE id is the event's place in the stored order (the first event stored: 1)
+            assertThat(event, hasItem("id: 1"));
+            assertThat(event, hasItem("data: {\"seq\":1,\"id\":\"live-1\",\"payload\":{\"n\":1}}"));
         }
 
         List<Future<SseEnd>> ends = new ArrayList<>();

@@ -101,6 +101,16 @@ public final class SseStream implements AutoCloseable {
     }
 
     /**
+     * Returns whether the stream still takes events: it has not ended and is not ending. A producer that gets
+     * {@code false} from {@link #offer} while this is {@code true} has found the queue full, and may retry.
+     *
+     * @return {@code true} until the stream ends or is asked to
+     */
+    public boolean isOpen() {
+        return !finished.get() && !closeRequested;
+    }
+
+    /**
      * Writes queued events, and a comment every {@code heartbeat} when there are none (so that a client that has gone
      * away is noticed), on the calling thread, which must be the request's handler thread. Returns when the stream
      * has ended: the client went away, {@link #close()} was called, or the shutdown sent its final event. Then the
