@@ -38,12 +38,20 @@ final class EventLoad {
     private final long endNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     private volatile boolean stopped;
 
-    private EventLoad(int port) {
+    private final String prefix;
+
+    private EventLoad(int port, String prefix) {
         this.port = port;
+        this.prefix = prefix;
     }
 
     static EventLoad start(int port, int clients) {
-        EventLoad load = new EventLoad(port);
+        return start(port, clients, "");
+    }
+
+    /** Starts clients whose event ids begin with {@code prefix}, so that loads on one database never share an id. */
+    static EventLoad start(int port, int clients, String prefix) {
+        EventLoad load = new EventLoad(port, prefix);
         for (int c = 0; c < clients; c++) {
             int client = c;
             load.pool.submit(() -> load.post(client));
@@ -78,6 +86,10 @@ final class EventLoad {
 
     void assertNoRequestWentUnanswered() {
         assertThat("requests that got no answer", unanswered, is(empty()));
+    }
+
+    int acknowledgedCount() {
+        return acknowledged.size();
     }
 
     void assertEveryAcknowledgedEventIsIn(Path db) throws Exception {
@@ -120,7 +132,7 @@ final class EventLoad {
                 int onConnection = 0;
                 while (running()) {
                     onConnection++;
-                    String id = "c" + client + "-" + (n++);
+                    String id = prefix + "c" + client + "-" + (n++);
                     RawHttp.Response r;
                     try {
                         r = http.post("/events", "{\"id\":\"" + id + "\",\"payload\":{\"n\":" + n + "}}");

@@ -65,4 +65,28 @@ class EventsDurabilityIT {
         }
         load.assertEveryAcknowledgedEventIsIn(db);
     }
+
+    /** Issue 16: 202 means committed, so a SIGKILL at any moment of a concurrent load loses no acknowledged event. */
+    @Test
+    void everyAcknowledgedEventSurvivesSigkillUnderLoadFiveTimesInARow() throws Exception {
+        Path db = dir.resolve("data/events.db");
+        for (int run = 1; run <= 5; run++) {
+            EventLoad load;
+            try (ServiceProcess service = ServiceProcess.start(dir, ServiceProcess.yaml())) {
+                load = EventLoad.start(service.port(), CLIENTS, "run" + run + "-");
+                load.awaitAcknowledged(1_000);
+                service.signal("KILL");
+                assertThat(service.awaitExit(Duration.ofSeconds(10)), is(137));
+                load.awaitClientsEnded();
+            }
+            // The next start opens the same database (SQLite recovers its log) and serves.
+            try (ServiceProcess again = ServiceProcess.start(dir, ServiceProcess.yaml())) {
+                again.port();
+                again.signal("TERM");
+                assertThat(again.awaitExit(Duration.ofSeconds(30)), is(0));
+            }
+            System.out.println("SIGKILL run " + run + ": " + load.acknowledgedCount() + " acknowledged");
+            load.assertEveryAcknowledgedEventIsIn(db);
+        }
+    }
 }

@@ -34,11 +34,16 @@ final class SseClient implements AutoCloseable {
 
     /** Sends {@code GET path} with {@code Accept: text/event-stream} and reads the status line and headers. */
     static SseClient open(int port, String path) throws IOException {
+        return open(port, path, "");
+    }
+
+    /** As {@link #open(int, String)}, with extra header lines, each ending in CRLF. */
+    static SseClient open(int port, String path, String extraHeaders) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         s.setTcpNoDelay(true);
         s.setSoTimeout(30_000);
-        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" + extraHeaders + "\r\n")
                                           .getBytes(StandardCharsets.US_ASCII));
         InputStream in = s.getInputStream();
         String statusLine = line(in);
