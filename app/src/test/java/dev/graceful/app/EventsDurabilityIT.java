@@ -11,9 +11,11 @@ import dev.graceful.app.plugins.HoldingParticipant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.graceful.process.RawHttp;
 import dev.graceful.process.ServiceProcess;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 /**
@@ -87,6 +89,42 @@ class EventsDurabilityIT {
             }
             System.out.println("SIGKILL run " + run + ": " + load.acknowledgedCount() + " acknowledged");
             load.assertEveryAcknowledgedEventIsIn(db);
+        }
+    }
+
+    /** The wait for a commit is bounded: 503 with Retry-After, and an event still queued is taken back. */
+    @Test
+    void aCommitThatDoesNotComeInTimeIsA503AndAQueuedEventIsTakenBack() throws Exception {
+        String yaml = ServiceProcess.yaml() + "app:\n  events:\n    commit-timeout: 500ms\n";
+        try (ServiceProcess service = ServiceProcess.start(dir, yaml);
+                RawHttp first = RawHttp.connect(service.port());
+                RawHttp second = RawHttp.connect(service.port())) {
+            assertThat(first.post("/events", "{\"id\":\"warm\",\"payload\":1}").status(), is(202));
+            Path db = dir.resolve("data/events.db");
+            RawHttp.Response stuck;
+            RawHttp.Response queued;
+            try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + db);
+                    Statement s = lock.createStatement()) {
+                s.execute("BEGIN EXCLUSIVE");
+                // the writer takes this one into a batch, then waits for the lock
+                stuck = first.post("/events", "{\"id\":\"stuck\",\"payload\":2}");
+                // this one waits in the queue behind that batch
+                queued = second.post("/events", "{\"id\":\"queued\",\"payload\":3}");
+                s.execute("ROLLBACK");
+            }
+            assertThat(stuck.body(), stuck.status(), is(503));
+            assertThat(stuck.headers().get("Retry-After"), is("1"));
+            assertThat(stuck.body(), containsString("it may be stored: retrying with the same id is safe"));
+            assertThat(queued.body(), queued.status(), is(503));
+            assertThat(queued.body(), containsString("not stored, retry later"));
+            // once the lock is gone, the batch that held "stuck" commits; "queued" was taken back
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            int status;
+            while ((status = first.exchange("/events/stuck").status()) != 200 && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertThat(status, is(200));
+            assertThat(first.exchange("/events/queued").status(), is(404));
         }
     }
 }

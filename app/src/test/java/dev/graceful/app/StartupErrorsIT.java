@@ -62,6 +62,30 @@ class StartupErrorsIT {
         }
     }
 
+    static Stream<Arguments> invalidEventSettings() {
+        return Stream.of(
+                Arguments.of("ack: sometimes", "app.events.ack='sometimes'", "expected one of [committed, buffered]"),
+                Arguments.of("commit-timeout: soon", "app.events.commit-timeout='soon'", "positive duration"),
+                Arguments.of("commit-timeout: 0s", "app.events.commit-timeout='0s'", "positive duration"),
+                Arguments.of("durability: paranoid", "app.events.durability='paranoid'", "[full, normal]"),
+                Arguments.of("replay-limit: -5", "app.events.replay-limit='-5'", "positive whole number"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidEventSettings")
+    void invalidEventSettingsExitWithTheConfigCodeNamingTheKey(String setting, String key, String expected)
+            throws Exception {
+        int port = freePort();
+        String yaml = "server:\n  port: " + port + "\n  host: 127.0.0.1\napp:\n  events:\n    " + setting + "\n";
+        try (ServiceProcess service = ServiceProcess.launch(dir, yaml)) {
+            assertThat(service.awaitExit(Duration.ofSeconds(30)), is(ExitCode.INVALID_CONFIG.code()));
+            String out = service.output();
+            assertThat(out, containsString(key));
+            assertThat(out, containsString(expected));
+            assertThat("nothing bound", isFree(port), is(true));
+        }
+    }
+
     @Test
     void missingConfigFileExitsWithTheConfigCode() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(ServiceProcess.java(), "-jar", ServiceProcess.jar().toString(),
