@@ -3,10 +3,11 @@ package dev.graceful.app;
 import java.time.Duration;
 import java.util.Objects;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownParticipant;
 import dev.graceful.spi.ShutdownPhase;
+
+import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * The participants that keep acknowledged events: {@code events-flush} stores the buffer, then

@@ -25,6 +25,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -109,7 +110,7 @@ final class EventRoutes {
         try (InputStream in = req.content().inputStream()) {
             body = in.readNBytes(maxBodyBytes + 1);
             if (body.length > maxBodyBytes) {
-                in.transferTo(OutputSink.INSTANCE);
+                in.transferTo(java.io.OutputStream.nullOutputStream());
                 json(res, Status.BAD_REQUEST_400, error("request body exceeds " + maxBodyBytes + " bytes"));
                 return;
             }
@@ -227,18 +228,5 @@ final class EventRoutes {
 
     private static void json(ServerResponse res, Status status, String body) {
         res.status(status).header(HeaderValues.CONTENT_TYPE_JSON).send(body);
-    }
-
-    /** Discards the rest of an oversized body so the connection stays usable. */
-    private static final class OutputSink extends java.io.OutputStream {
-        static final OutputSink INSTANCE = new OutputSink();
-
-        @Override
-        public void write(int b) {
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-        }
     }
 }

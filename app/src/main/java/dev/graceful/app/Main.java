@@ -4,8 +4,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
 
-import com.zaxxer.hikari.HikariDataSource;
-
 import dev.graceful.Durations;
 import dev.graceful.ShutdownConfigException;
 import dev.graceful.helidon.OpenStreams;
@@ -13,6 +11,8 @@ import dev.graceful.launcher.GracefulServer;
 import dev.graceful.launcher.ServerSetup;
 
 import io.helidon.config.Config;
+
+import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * The demo service, built on the public API of {@code graceful-launcher} like any service: {@code GET /} and
@@ -42,6 +42,9 @@ public final class Main {
 
     /** The demo's own part: its settings, the events database, its routes and the participants that keep events. */
     static void setup(ServerSetup setup) {
+        // Loading SQLite's native library takes a few hundred milliseconds; it creates no database, so it can run
+        // while the server is being built, and the database opens faster once the port is ours.
+        Thread.ofPlatform().daemon(true).name("sqlite-load").start(Main::loadSqlite);
         Config config = setup.config();
         String greeting = config.get("app.greeting").asString().orElse("Hello from graceful");
         long maxWork = positiveLong(config, "app.work-max-ms", 60_000);
@@ -110,6 +113,14 @@ public final class Main {
             // reported below
         }
         throw new ShutdownConfigException(key, raw.get(), "expected a positive duration, " + Durations.ACCEPTED_FORMS);
+    }
+
+    private static void loadSqlite() {
+        try {
+            org.sqlite.SQLiteJDBCLoader.initialize();
+        } catch (Exception | LinkageError e) {
+            // the database's own open reports it
+        }
     }
 
     private static long positiveLong(Config config, String key, long defaultValue) {

@@ -8,11 +8,11 @@ import java.sql.Statement;
 import java.time.Duration;
 
 import dev.graceful.app.plugins.HoldingParticipant;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import dev.graceful.process.RawHttp;
 import dev.graceful.process.ServiceProcess;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;

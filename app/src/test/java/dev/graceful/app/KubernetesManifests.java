@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import dev.graceful.Durations;
 import dev.graceful.ShutdownConfig;
 import dev.graceful.ShutdownConfigException;
+
 import org.yaml.snakeyaml.Yaml;
 
 /**

@@ -19,13 +19,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.graceful.helidon.RawHttp2Connection;
+import dev.graceful.process.RawHttp;
+import dev.graceful.process.ServiceProcess;
+
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.graceful.process.RawHttp;
-import dev.graceful.process.ServiceProcess;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
@@ -346,7 +346,8 @@ class LongLivedStreamsIT {
 
     private static String bodyOf(List<RawHttp2Connection.Frame> frames, int stream) {
         StringBuilder b = new StringBuilder();
-        frames.stream().filter(f -> f.streamId() == stream && f.type() == RawHttp2Connection.DATA).forEach(f -> b.append(f.text()));
+        frames.stream().filter(f -> f.streamId() == stream && f.type() == RawHttp2Connection.DATA)
+                .forEach(f -> b.append(f.text()));
         return b.toString();
     }
 

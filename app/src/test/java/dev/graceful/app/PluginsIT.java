@@ -7,12 +7,12 @@ import java.time.Duration;
 import dev.graceful.app.plugins.StubbornParticipant;
 import dev.graceful.app.plugins.ThrowingAtLoadParticipant;
 import dev.graceful.app.plugins.ThrowingParticipant;
+import dev.graceful.launcher.ExitCode;
+import dev.graceful.process.ServiceProcess;
+
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.graceful.launcher.ExitCode;
-import dev.graceful.process.ServiceProcess;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;

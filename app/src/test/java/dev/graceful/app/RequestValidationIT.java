@@ -7,6 +7,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import dev.graceful.process.ServiceProcess;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,8 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import dev.graceful.process.ServiceProcess;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -106,9 +106,10 @@ class RequestValidationIT {
         assertThat(post("/events", "{\"id\":\"dup-1\",\"payload\":{\"v\":1}}").statusCode(), is(202));
         assertThat(post("/events", "{\"id\":\"dup-1\",\"payload\":{\"v\":2}}").statusCode(), is(202));
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        HttpResponse<String> stored;
-        while ((stored = get("/events/dup-1")).statusCode() == 404 && System.nanoTime() < end) {
+        HttpResponse<String> stored = get("/events/dup-1");
+        while (stored.statusCode() == 404 && System.nanoTime() < end) {
             Thread.sleep(20);
+            stored = get("/events/dup-1");
         }
         assertThat(stored.statusCode(), is(200));
         assertThat(stored.body(), is("{\"id\":\"dup-1\",\"payload\":{\"v\":1}}"));

@@ -43,7 +43,8 @@ final class SseClient implements AutoCloseable {
         s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         s.setTcpNoDelay(true);
         s.setSoTimeout(30_000);
-        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" + extraHeaders + "\r\n")
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                                           + extraHeaders + "\r\n")
                                           .getBytes(StandardCharsets.US_ASCII));
         InputStream in = s.getInputStream();
         String statusLine = line(in);

@@ -73,7 +73,7 @@ public sealed interface ParticipantOutcome {
      */
     record Completed(String name, ShutdownPhase phase, int order, Duration elapsed, Map<String, Long> figures)
             implements ParticipantOutcome {
-        /** Validates and copies the values. */
+        // validates and copies the values
         public Completed {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(phase, "phase");
@@ -103,7 +103,7 @@ public sealed interface ParticipantOutcome {
      */
     record Failed(String name, ShutdownPhase phase, int order, Duration elapsed, Map<String, Long> figures,
                   Throwable cause) implements ParticipantOutcome {
-        /** Validates and copies the values. */
+        // validates and copies the values
         public Failed {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(phase, "phase");
@@ -136,7 +136,7 @@ public sealed interface ParticipantOutcome {
      */
     record TimedOut(String name, ShutdownPhase phase, int order, Duration elapsed, Map<String, Long> figures,
                     String why, boolean abandoned) implements ParticipantOutcome {
-        /** Validates and copies the values. */
+        // validates and copies the values
         public TimedOut {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(phase, "phase");
@@ -164,7 +164,7 @@ public sealed interface ParticipantOutcome {
      * @param why   why it was skipped
      */
     record Skipped(String name, ShutdownPhase phase, int order, String why) implements ParticipantOutcome {
-        /** Validates the values. */
+        // validates the values
         public Skipped {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(phase, "phase");

@@ -142,6 +142,17 @@ public record ShutdownConfig(Duration deadline,
     }
 
     /**
+     * Returns a copy with other per-participant overrides; every other setting is kept.
+     *
+     * @param participants the new overrides, keyed by participant name
+     * @return the copy
+     */
+    public ShutdownConfig withParticipants(Map<String, ParticipantConfig> participants) {
+        return new ShutdownConfig(deadline, readinessDelay, drainTimeout, reportFile, Map.copyOf(participants),
+                                  quietPeriod, gracePeriod);
+    }
+
+    /**
      * Returns the overrides of one participant.
      *
      * @param name the participant's name

@@ -30,19 +30,24 @@ import java.util.regex.Pattern;
 import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownParticipant;
 import dev.graceful.spi.ShutdownPhase;
+import dev.graceful.spi.ShutdownReason;
 
 /**
  * Runs shutdown participants in their fixed phases under one global deadline, and reports what each did.
  *
  * <p>Ordering: phases run strictly in {@link ShutdownPhase} order; within a phase, participants run in ascending
- * {@link ShutdownParticipant#order()}; participants with equal order run concurrently, each on a platform daemon thread of its own (named
- * {@code graceful-<name>}; not a virtual thread, which under load would queue behind the request handlers').
+ * {@link ShutdownParticipant#order()}. Participants of equal order run concurrently, each on a platform daemon
+ * thread of its own (named {@code graceful-<name>}; not a virtual thread, which under load would queue behind the
+ * request handlers'), so they must be safe to run together. A participant's metadata (name, phase, order, timeout,
+ * minimum budget) is read once, at {@link Builder#build()}.
  *
- * <p>Timing: the deadline clock starts when {@link #run(ShutdownReason)} is called. Each participant's budget is
- * min(its timeout, the time left before the deadline). A participant that overruns is interrupted and recorded
- * {@link ParticipantOutcome.TimedOut}; one that ignores the interrupt is abandoned, never waited for. Once the
- * deadline is spent, participants not yet started are recorded {@link ParticipantOutcome.Skipped} and
- * {@code run} returns. A participant that throws is recorded {@link ParticipantOutcome.Failed}; the sequence goes on.
+ * <p>Timing: the deadline clock starts when {@link #run(ShutdownReason)} is called. Each participant's budget is the
+ * least of its timeout, the time left before the deadline, and that time less what is reserved for the minimum
+ * budgets of the participants after it ({@link ShutdownParticipant#minimumBudget()}); {@link ShutdownContext#budgetEnd()}
+ * is its end. A participant that overruns is interrupted and recorded {@link ParticipantOutcome.TimedOut}; it gets
+ * {@link #INTERRUPT_GRACE} to return, and one that does not is abandoned, never waited for again. Once the deadline
+ * is spent, participants not yet started are recorded {@link ParticipantOutcome.Skipped} and {@code run} returns. A
+ * participant that throws is recorded {@link ParticipantOutcome.Failed}; the sequence goes on.
  *
  * <p>Idempotence and threading: this class is thread-safe. {@code run} executes the sequence at most once; every
  * other call, from any thread, waits for and returns the same report. {@link #force()} stops all waiting at once.
@@ -136,7 +141,9 @@ public final class ShutdownCoordinator {
      * report.
      *
      * @param reason why the shutdown is happening
-     * @return the report; returned no later than the deadline plus a small scheduling margin
+     * @return the report; returned no later than the deadline plus {@link #INTERRUPT_GRACE} (the grace an
+     *         interrupted participant gets to return), plus the time a phase listener or the writing of the report
+     *         itself takes
      */
     public ShutdownReport run(ShutdownReason reason) {
         return run(reason, PhaseListener.NONE);
@@ -487,7 +494,7 @@ public final class ShutdownCoordinator {
         }
 
         @Override
-        public Instant deadline() {
+        public Instant budgetEnd() {
             return deadline;
         }
 
@@ -622,41 +629,13 @@ public final class ShutdownCoordinator {
             List<Entry> entries = new ArrayList<>();
             List<String> disabled = new ArrayList<>();
             for (ShutdownParticipant p : participants) {
-                String type = p.getClass().getName();
-                String name = p.name();
-                if (name == null || !KEBAB_CASE.matcher(name).matches()) {
-                    throw new IllegalArgumentException("Participant " + type + " has name '" + name
-                            + "', which is not kebab-case (expected lower-case words joined by '-', e.g. 'db-pool')");
-                }
-                ShutdownParticipant previous = byName.putIfAbsent(name, p);
-                if (previous != null) {
-                    throw new IllegalArgumentException("Duplicate participant name '" + name + "': "
-                            + previous.getClass().getName() + " and " + type);
-                }
-                ShutdownPhase phase = p.phase();
-                if (phase == null) {
-                    throw new IllegalArgumentException("Participant '" + name + "' (" + type + ") has no phase; "
-                            + "expected one of " + List.of(ShutdownPhase.values()));
-                }
-                Optional<Duration> ownTimeout = Objects.requireNonNullElse(p.timeout(), Optional.empty());
-                ownTimeout.ifPresent(t -> {
-                    if (t.isZero() || t.isNegative()) {
-                        throw new IllegalArgumentException("Participant '" + name + "' (" + type
-                                + ") declares timeout " + t + "; expected a positive duration");
-                    }
-                });
-                ShutdownConfig.ParticipantConfig pc = config.participant(name);
-                if (!pc.enabled()) {
+                String name = checkedName(p, byName);
+                Entry entry = entryOf(p, name, entries.size());
+                if (entry == null) {
                     disabled.add(name);
-                    continue;
+                } else {
+                    entries.add(entry);
                 }
-                Duration minimum = Objects.requireNonNullElse(p.minimumBudget(), Duration.ZERO);
-                if (minimum.isNegative()) {
-                    throw new IllegalArgumentException("Participant '" + name + "' (" + type
-                            + ") declares minimum budget " + minimum + "; expected zero or more");
-                }
-                entries.add(new Entry(p, name, phase, p.order(), pc.timeout().or(() -> ownTimeout), minimum,
-                                      pc.settings(), entries.size()));
             }
             Set<String> unknown = new LinkedHashSet<>(new TreeMap<>(config.participants()).keySet());
             unknown.removeAll(byName.keySet());
@@ -668,7 +647,56 @@ public final class ShutdownCoordinator {
             }
             entries.sort(Comparator.comparing(Entry::phase).thenComparingInt(Entry::order)
                                  .thenComparingInt(Entry::index));
-            List<List<Entry>> groups = groups(entries);
+            checkMinimumsFit(groups(entries));
+            return new ShutdownCoordinator(config, List.copyOf(entries), List.copyOf(disabled));
+        }
+
+        /** The participant's name, once checked to be kebab-case and unique. */
+        private static String checkedName(ShutdownParticipant p, Map<String, ShutdownParticipant> byName) {
+            String type = p.getClass().getName();
+            String name = p.name();
+            if (name == null || !KEBAB_CASE.matcher(name).matches()) {
+                throw new IllegalArgumentException("Participant " + type + " has name '" + name
+                        + "', which is not kebab-case (expected lower-case words joined by '-', e.g. 'db-pool')");
+            }
+            ShutdownParticipant previous = byName.putIfAbsent(name, p);
+            if (previous != null) {
+                throw new IllegalArgumentException("Duplicate participant name '" + name + "': "
+                        + previous.getClass().getName() + " and " + type);
+            }
+            return name;
+        }
+
+        /** The participant's entry, its metadata read once and checked; {@code null} when it is disabled. */
+        private Entry entryOf(ShutdownParticipant p, String name, int index) {
+            String type = p.getClass().getName();
+            ShutdownPhase phase = p.phase();
+            if (phase == null) {
+                throw new IllegalArgumentException("Participant '" + name + "' (" + type + ") has no phase; "
+                        + "expected one of " + List.of(ShutdownPhase.values()));
+            }
+            Optional<Duration> ownTimeout = Objects.requireNonNullElse(p.timeout(), Optional.empty());
+            ownTimeout.ifPresent(t -> {
+                if (t.isZero() || t.isNegative()) {
+                    throw new IllegalArgumentException("Participant '" + name + "' (" + type
+                            + ") declares timeout " + t + "; expected a positive duration");
+                }
+            });
+            ShutdownConfig.ParticipantConfig pc = config.participant(name);
+            if (!pc.enabled()) {
+                return null;
+            }
+            Duration minimum = Objects.requireNonNullElse(p.minimumBudget(), Duration.ZERO);
+            if (minimum.isNegative()) {
+                throw new IllegalArgumentException("Participant '" + name + "' (" + type
+                        + ") declares minimum budget " + minimum + "; expected zero or more");
+            }
+            return new Entry(p, name, phase, p.order(), pc.timeout().or(() -> ownTimeout), minimum, pc.settings(),
+                             index);
+        }
+
+        /** The readiness delay plus the largest minimum budget of each group must fit in the deadline. */
+        private void checkMinimumsFit(List<List<Entry>> groups) {
             Duration minimums = Duration.ZERO;
             StringBuilder needs = new StringBuilder();
             for (List<Entry> group : groups) {
@@ -686,7 +714,6 @@ public final class ShutdownCoordinator {
                                 + Durations.format(config.readinessDelay()) + ") plus the participants' minimum "
                                 + "budgets (" + needs + ") = " + Durations.format(needed));
             }
-            return new ShutdownCoordinator(config, List.copyOf(entries), List.copyOf(disabled));
         }
     }
 }

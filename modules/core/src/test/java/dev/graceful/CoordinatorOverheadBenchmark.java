@@ -8,6 +8,7 @@ import java.util.Locale;
 import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownParticipant;
 import dev.graceful.spi.ShutdownPhase;
+import dev.graceful.spi.ShutdownReason;
 
 /**
  * Measures the coordinator's own overhead: 1,000 no-op participants, 250 per phase, with orders {@code i % 10}
@@ -19,7 +20,8 @@ import dev.graceful.spi.ShutdownPhase;
  *
  * <p>Run it from the repository root after {@code mvn -pl modules/core verify}:
  * <pre>
- * /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -cp modules/core/target/classes:modules/core/target/test-classes dev.graceful.CoordinatorOverheadBenchmark
+ * "$(bin/graceful java)" -cp modules/core/target/classes:modules/core/target/test-classes \
+ *     dev.graceful.CoordinatorOverheadBenchmark
  * </pre>
  */
 public final class CoordinatorOverheadBenchmark {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.graceful.ShutdownConfig.ParticipantConfig;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -224,5 +225,23 @@ class ShutdownConfigTest {
         assertThat(changed.deadline(), is(Duration.ofSeconds(3)));
         assertThat(changed.readinessDelay(), is(Duration.ofSeconds(1)));
         assertThat(changed.participant("db-pool").timeout(), is(Optional.of(Duration.ofSeconds(2))));
+    }
+
+    @Test
+    void withParticipantsKeepsEveryOtherSetting() {
+        ShutdownConfig base = ShutdownConfig.fromProperties(Map.of(
+                "shutdown.deadline", "20s", "shutdown.readiness-delay", "2s", "shutdown.drain-timeout", "10s",
+                "shutdown.report-file", "r.json", "shutdown.quiet-period", "500ms", "shutdown.grace-period", "30s"));
+        Map<String, ParticipantConfig> own = Map.of("db-pool",
+                new ParticipantConfig(Optional.of(Duration.ofSeconds(3)), true, Map.of()));
+
+        ShutdownConfig copy = base.withParticipants(own);
+
+        assertThat(copy.participants(), is(own));
+        assertThat(copy.withParticipants(base.participants()), is(base));
+        assertThat(copy.quietPeriod(), is(Optional.of(Duration.ofMillis(500))));
+        assertThat(copy.gracePeriod(), is(Optional.of(Duration.ofSeconds(30))));
+        assertThat(copy.deadline(), is(Duration.ofSeconds(20)));
+        assertThat(copy.reportFile(), is(Optional.of(Path.of("r.json"))));
     }
 }

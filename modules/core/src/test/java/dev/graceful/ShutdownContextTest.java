@@ -2,6 +2,8 @@ package dev.graceful;
 
 import java.util.Map;
 
+import dev.graceful.spi.ShutdownReason;
+
 import org.junit.jupiter.api.Test;
 
 import static dev.graceful.spi.ShutdownPhase.DRAIN;

@@ -7,6 +7,8 @@ import java.util.Map;
 
 import dev.graceful.ParticipantOutcome.TimedOut;
 import dev.graceful.spi.ShutdownParticipant;
+import dev.graceful.spi.ShutdownReason;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +51,7 @@ class ShutdownCoordinatorDeadlineTest {
 
         assertThat(participant.remainingAtStart(), lessThanOrEqualTo(Duration.ofMillis(300)));
         assertThat(participant.remainingAtStart(), greaterThan(Duration.ZERO));
-        assertThat(Duration.between(report.startedAt(), participant.context().deadline()),
+        assertThat(Duration.between(report.startedAt(), participant.context().budgetEnd()),
                    lessThanOrEqualTo(Duration.ofMillis(300)));
     }
 
@@ -62,7 +64,7 @@ class ShutdownCoordinatorDeadlineTest {
         ShutdownReport report = coordinator.run(ShutdownReason.SIGTERM);
 
         assertThat(participant.remainingAtStart(), lessThanOrEqualTo(Duration.ofMillis(200)));
-        Duration budgetEnd = Duration.between(report.startedAt(), participant.context().deadline());
+        Duration budgetEnd = Duration.between(report.startedAt(), participant.context().budgetEnd());
         assertThat(budgetEnd, greaterThanOrEqualTo(Duration.ofMillis(200)));
         assertThat(budgetEnd, lessThan(Duration.ofMillis(200).plus(EPSILON)));
     }
@@ -102,7 +104,7 @@ class ShutdownCoordinatorDeadlineTest {
         assertThat(first.awaitInterrupted(), is(true));
         // The 200 ms "first" spent came off the one deadline: "second" did not get a fresh 10 s.
         assertThat(second.remainingAtStart(), lessThanOrEqualTo(Duration.ofMillis(9_800)));
-        assertThat(Duration.between(report.startedAt(), second.context().deadline()), is(Duration.ofSeconds(10)));
+        assertThat(Duration.between(report.startedAt(), second.context().budgetEnd()), is(Duration.ofSeconds(10)));
     }
 
     /** This covers a bug where a timeout too long to count in nanoseconds made {@code run} throw, with no report. */

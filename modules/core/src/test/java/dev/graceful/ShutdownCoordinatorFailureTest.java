@@ -3,6 +3,8 @@ package dev.graceful;
 import java.io.IOException;
 
 import dev.graceful.ParticipantOutcome.Failed;
+import dev.graceful.spi.ShutdownReason;
+
 import org.junit.jupiter.api.Test;
 
 import static dev.graceful.spi.ShutdownPhase.DRAIN;

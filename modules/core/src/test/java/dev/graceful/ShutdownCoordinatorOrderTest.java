@@ -5,6 +5,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 
+import dev.graceful.spi.ShutdownReason;
+
 import org.junit.jupiter.api.Test;
 
 import static dev.graceful.spi.ShutdownPhase.DRAIN;

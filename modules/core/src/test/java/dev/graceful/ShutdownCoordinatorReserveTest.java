@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.graceful.ParticipantOutcome.TimedOut;
+import dev.graceful.spi.ShutdownReason;
+
 import org.junit.jupiter.api.Test;
 
 import static dev.graceful.spi.ShutdownPhase.DRAIN;

@@ -9,6 +9,8 @@ import dev.graceful.ParticipantOutcome.Completed;
 import dev.graceful.ParticipantOutcome.Failed;
 import dev.graceful.ParticipantOutcome.Skipped;
 import dev.graceful.ParticipantOutcome.TimedOut;
+import dev.graceful.spi.ShutdownReason;
+
 import org.junit.jupiter.api.Test;
 
 import static dev.graceful.spi.ShutdownPhase.DRAIN;

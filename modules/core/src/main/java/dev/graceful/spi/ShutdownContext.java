@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
-import dev.graceful.ShutdownReason;
 
 /**
  * What a participant is told while its {@link ShutdownParticipant#shutdown(ShutdownContext)} runs.
@@ -21,12 +20,13 @@ public interface ShutdownContext {
     ShutdownReason reason();
 
     /**
-     * Returns the instant at which this participant's budget ends: the earlier of its own timeout
-     * and the global deadline.
+     * Returns the instant at which this participant's budget ends: the earliest of its own timeout, the global
+     * deadline, and the global deadline less the time reserved for the minimum budgets of the participants after it.
+     * Not the global deadline (which the report and the configuration mean by "deadline"): this participant's end.
      *
      * @return the end of this participant's budget
      */
-    Instant deadline();
+    Instant budgetEnd();
 
     /**
      * Returns the time left in this participant's budget; never negative. A participant should not

@@ -13,8 +13,9 @@ import java.util.Optional;
  *     run concurrently, each on a platform thread of its own.</li>
  *     <li>{@link #shutdown(ShutdownContext)} is called at most once per coordinator run.</li>
  *     <li>Its budget is min({@link #timeout()} or the configured timeout, the time left before the one global
- *     deadline less the {@link #minimumBudget()}s reserved for later participants). When the budget is spent the participant's thread is interrupted, it is recorded as timed out
- *     and the sequence moves on; a participant that ignores the interrupt is abandoned, never waited for.</li>
+ *     deadline less the {@link #minimumBudget()}s reserved for later participants). When the budget is spent the
+ *     participant's thread is interrupted, it is recorded as timed out and the sequence moves on; a participant
+ *     that ignores the interrupt is abandoned, never waited for.</li>
  *     <li>A participant that throws is recorded as failed and the sequence moves on.</li>
  * </ul>
  *
@@ -74,7 +75,8 @@ public interface ShutdownParticipant {
     }
 
     /**
-     * Does this participant's part of the shutdown. Called at most once, on a platform daemon thread named {@code graceful-<name>}.
+     * Does this participant's part of the shutdown. Called at most once, on a platform daemon thread named
+     * {@code graceful-<name>}.
      *
      * @param context the reason, the budget and a place for progress and figures
      * @throws Exception any failure; it is recorded in the report and the shutdown goes on

@@ -45,7 +45,7 @@ public final class InFlightRequests implements Filter {
     private final Condition idle = lock.newCondition();
     private final ThreadLocal<Slot> current = new ThreadLocal<>();
     private volatile boolean closing;
-    private volatile OpenStreams streams;
+    private volatile Refusal refusal;
     private volatile OpenConnections connections;
     private volatile boolean awaited;
     private volatile long lastArrivalNanos = System.nanoTime();
@@ -59,7 +59,7 @@ public final class InFlightRequests implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        OpenStreams refusing = streams;
+        Refusal refusing = refusal;
         if (refusing != null && refusing.refused(req, res)) {
             return;
         }
@@ -198,10 +198,26 @@ public final class InFlightRequests implements Filter {
      * Lets the stream registry refuse, while draining, requests that must not run (see
      * {@link OpenStreams#refused}); one filter then does both, which keeps the request path short.
      *
-     * @param streams the stream registry
+     * @param refusal the stream registry's refusal
      */
-    void refuseWith(OpenStreams streams) {
-        this.streams = streams;
+    void refuseWith(Refusal refusal) {
+        this.refusal = refusal;
+    }
+
+    /**
+     * Decides, before a request runs, that it must not: answers it (a refusal) and says so. The stream registry is
+     * one; this filter knows it only through this interface, so neither class holds the other's type.
+     */
+    @FunctionalInterface
+    interface Refusal {
+        /**
+         * Refuses the request if it must not run.
+         *
+         * @param req the request
+         * @param res its response, sent when the request is refused
+         * @return {@code true} if the request was refused and answered
+         */
+        boolean refused(RoutingRequest req, RoutingResponse res);
     }
 
     /**

@@ -2,12 +2,8 @@ package dev.graceful.helidon;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import dev.graceful.spi.ShutdownContext;
@@ -128,9 +124,9 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
     @Override
     public void shutdown(ShutdownContext context) throws InterruptedException {
         // Must precede stop(): from here on Helidon's close-when-idle cannot cut a request that is on its way.
-        connections.stopAccepting();
+        connections.beginShutdown();
         context.record("open-connections", connections.size());
-        List<List<Thread>> listeners = listenerThreads();
+        List<List<Thread>> listeners = ListenerThreads.of(server);
         Thread.ofPlatform().name("graceful-server-stop").daemon(true).start(() -> {
             try {
                 stopListenersTogether();
@@ -165,31 +161,6 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
         for (Thread t : stops) {
             t.join();
         }
-    }
-
-    /**
-     * Finds the listener threads of this server's sockets: for each socket, every live thread with its listener's
-     * name. Helidon names the platform thread that accepts connections "server-&lt;socket&gt;-listener", so another
-     * server in the same JVM with a socket of the same name has a thread of the same name. Listed from the thread
-     * groups, which walks no stack and stops no thread (unlike {@link Thread#getAllStackTraces()}, a safepoint).
-     */
-    private List<List<Thread>> listenerThreads() {
-        Set<String> names = new HashSet<>();
-        names.add("server-" + WebServer.DEFAULT_SOCKET_NAME + "-listener");
-        server.prototype().sockets().keySet().forEach(socket -> names.add("server-" + socket + "-listener"));
-        ThreadGroup root = Thread.currentThread().getThreadGroup();
-        while (root.getParent() != null) {
-            root = root.getParent();
-        }
-        Thread[] all = new Thread[root.activeCount() + 32];
-        int count = root.enumerate(all, true);
-        Map<String, List<Thread>> byName = new HashMap<>();
-        for (int i = 0; i < count; i++) {
-            if (names.contains(all[i].getName())) {
-                byName.computeIfAbsent(all[i].getName(), n -> new ArrayList<>()).add(all[i]);
-            }
-        }
-        return List.copyOf(byName.values());
     }
 
     /**

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -33,12 +33,12 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  * <p>Helidon's stop closes every keep-alive connection that is waiting for its next request at once, which loses
  * a request the client has already sent (a race its own source admits). Connections handed out by
  * {@link #selector(ServerConnectionSelector, ServerConnectionSelector)} behave exactly like Helidon's until
- * {@link #stopAccepting()}; from then on they ignore Helidon's "close when idle" request, are never interrupted by its
+ * {@link #beginShutdown()}; from then on they ignore Helidon's "close when idle" request, are never interrupted by its
  * executor shutdown, and are closed by this class instead: as soon as they are idle for a short grace
  * ({@link #IDLE_GRACE} by default) with no request in progress, or by {@link #abort()}. An HTTP/1.1 connection
- * seen idle for {@link #LONG_IDLE} before the stop, with no request in between, closes at once. An HTTP/2 connection gets a GOAWAY
- * before this class closes it. Long-lived connections (a WebSocket session, registered by {@link OpenStreams}) are
- * never idle: the {@code streams} participant ends them.
+ * seen idle for {@link #LONG_IDLE} before the stop, with no request in between, closes at once. An HTTP/2
+ * connection gets a GOAWAY before this class closes it. Long-lived connections (a WebSocket session, registered
+ * by {@link OpenStreams}) are never idle: the {@code streams} participant ends them.
  *
  * <p>An HTTP/1.1 connection that has started a request head and not finished it (its request line has arrived, no
  * request has entered routing since, and it is not waiting for a first line) is closed after
@@ -181,7 +181,7 @@ public final class OpenConnections {
     /**
      * Returns whether shutdown has taken over closing connections.
      *
-     * @return {@code true} after {@link #stopAccepting()}
+     * @return {@code true} after {@link #beginShutdown()}
      */
     public boolean isStopping() {
         return stopping;
@@ -192,7 +192,7 @@ public final class OpenConnections {
      * are closed once idle for the idle grace, on a virtual thread that ends when none is left and starts again
      * for a connection accepted later (until the listener has closed).
      */
-    public void stopAccepting() {
+    public void beginShutdown() {
         if (stopping) {
             return;
         }
@@ -215,7 +215,7 @@ public final class OpenConnections {
     public int abort() {
         List<Tracked> cut = List.copyOf(live);
         for (Tracked t : cut) {
-            t.closeNow(true);
+            t.closeNow();
         }
         return cut.size();
     }
@@ -337,7 +337,7 @@ public final class OpenConnections {
             } else {
                 LOG.log(System.Logger.Level.DEBUG, "Closing a connection whose request head stayed incomplete");
             }
-            t.closeNow(true);
+            t.closeNow();
         }
     }
 
@@ -365,13 +365,13 @@ public final class OpenConnections {
             if (!t.goAwayStarted()) {
                 Thread.ofVirtual().name("graceful-goaway").start(() -> t.goAway(told -> { }));
             } else {
-                t.closeNow(false);
+                t.closeIfIdle();
             }
             return;
         }
         if (t.finSentNanos != 0) {
             if (now - t.finSentNanos >= IDLE_FIN_WAIT_NANOS) {
-                t.closeNow(false);
+                t.closeIfIdle();
             }
             return;
         }
@@ -382,7 +382,7 @@ public final class OpenConnections {
         if (t.state.get() == Tracked.RUNNING && t.upgraded == null && ConnectionSockets.shutdownOutput(t.ctx)) {
             t.finSentNanos = now;
         } else {
-            t.closeNow(false);
+            t.closeIfIdle();
         }
     }
 
@@ -538,14 +538,23 @@ public final class OpenConnections {
         @Override
         public void close(boolean interrupt) {
             if (interrupt || !stopping) {
-                closeNow(interrupt);
+                closeDelegate(interrupt);
             } else {
                 LOG.log(System.Logger.Level.TRACE, "Ignoring close-when-idle during shutdown; closed when idle");
             }
         }
 
-        /** Closes the connection: at once when {@code interrupt}, else only if it is waiting for its next request. */
-        void closeNow(boolean interrupt) {
+        /** Closes the connection at once, interrupting whatever it is doing. */
+        void closeNow() {
+            closeDelegate(true);
+        }
+
+        /** Closes the connection if it is waiting for its next request (or has received nothing yet). */
+        void closeIfIdle() {
+            closeDelegate(false);
+        }
+
+        private void closeDelegate(boolean interrupt) {
             if (state.compareAndSet(IDENTIFYING, CLOSED)) {
                 // still waiting for its first bytes: nothing to lose
                 Thread t = thread;
@@ -598,7 +607,7 @@ public final class OpenConnections {
 
         /** Interrupts its handler and closes its socket. */
         void abort() {
-            closeNow(true);
+            closeNow();
         }
 
         /** A new connection, or an HTTP/1.1 one that was not upgraded: its request marks tell idleness. */

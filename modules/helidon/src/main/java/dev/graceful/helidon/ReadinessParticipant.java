@@ -5,10 +5,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 import dev.graceful.Durations;
-import dev.graceful.ShutdownReason;
 import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownParticipant;
 import dev.graceful.spi.ShutdownPhase;
+import dev.graceful.spi.ShutdownReason;
 
 /**
  * The built-in {@code readiness} participant ({@link ShutdownPhase#READINESS}): turns readiness off, marks every

@@ -66,7 +66,7 @@ public final class ServerShutdown {
     public ServerShutdown(ShutdownConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.streams = new OpenStreams(requests, connections, StreamsParticipant.retry(config));
-        requests.refuseWith(streams);
+        requests.refuseWith(streams::refused);
         requests.trackConnections(connections);
         connections.incompleteHeadTimeout(ListenerStopParticipant.incompleteHeadTimeout(config));
         connections.readHeaderTimeout(ListenerStopParticipant.readHeaderTimeout(config));

@@ -19,10 +19,10 @@ import java.util.function.UnaryOperator;
 import dev.graceful.ParticipantOutcome;
 import dev.graceful.ShutdownConfig;
 import dev.graceful.ShutdownCoordinator;
-import dev.graceful.ShutdownReason;
 import dev.graceful.ShutdownReport;
 import dev.graceful.spi.ShutdownParticipant;
 import dev.graceful.spi.ShutdownPhase;
+import dev.graceful.spi.ShutdownReason;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -241,7 +241,7 @@ class GracefulStopIT {
     void closesAnIdleConnectionAcceptedAfterShutdownFoundNoneOpen() throws Exception {
         start(TEN_SECONDS);
         ShutdownCoordinator coordinator = coordinator();
-        shutdown.connections().stopAccepting();
+        shutdown.connections().beginShutdown();
         RawHttpConnection client = connect();
 
         assertThat("the server closed the idle connection", client.awaitEndOfStream(Duration.ofSeconds(3)), is(true));

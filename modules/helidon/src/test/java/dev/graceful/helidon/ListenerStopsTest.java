@@ -2,10 +2,10 @@ package dev.graceful.helidon;
 
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
-
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
+
+import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.hasSize;

@@ -27,9 +27,9 @@ import java.util.stream.Stream;
 import dev.graceful.ParticipantOutcome;
 import dev.graceful.ShutdownConfig;
 import dev.graceful.ShutdownCoordinator;
-import dev.graceful.ShutdownReason;
 import dev.graceful.ShutdownReport;
 import dev.graceful.spi.ShutdownParticipant;
+import dev.graceful.spi.ShutdownReason;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;

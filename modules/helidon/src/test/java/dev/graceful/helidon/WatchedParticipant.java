@@ -7,10 +7,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
-import dev.graceful.ShutdownReason;
 import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownParticipant;
 import dev.graceful.spi.ShutdownPhase;
+import dev.graceful.spi.ShutdownReason;
 
 /**
  * Runs another participant unchanged, and counts down a latch as soon as that one records a given figure. A test
@@ -59,8 +59,8 @@ record WatchedParticipant(ShutdownParticipant delegate, String figure, CountDown
             }
 
             @Override
-            public Instant deadline() {
-                return context.deadline();
+            public Instant budgetEnd() {
+                return context.budgetEnd();
             }
 
             @Override

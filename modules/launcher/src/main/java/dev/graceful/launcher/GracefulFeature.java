@@ -10,10 +10,10 @@ import dev.graceful.Durations;
 import dev.graceful.ShutdownConfig;
 import dev.graceful.ShutdownConfigException;
 import dev.graceful.ShutdownCoordinator;
-import dev.graceful.ShutdownReason;
 import dev.graceful.ShutdownReport;
 import dev.graceful.helidon.ServerShutdown;
 import dev.graceful.helidon.ShutdownConfigs;
+import dev.graceful.spi.ShutdownReason;
 
 import io.helidon.common.Weighted;
 import io.helidon.config.Config;

@@ -8,12 +8,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.graceful.Durations;
-import dev.graceful.ShutdownReason;
 import dev.graceful.ShutdownReport;
+import dev.graceful.spi.ShutdownReason;
 
 import io.helidon.common.Weighted;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.spi.HelidonShutdownHandler;
+
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 

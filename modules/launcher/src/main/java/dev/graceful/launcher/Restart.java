@@ -48,6 +48,8 @@ final class Restart {
     private boolean stopping;
 
     /**
+     * Creates the restart of this process.
+     *
      * @param config   the restart settings
      * @param portLock this process's port lock; its token lets the copy through
      * @param handOver runs this process's graceful stop once the copy is ready; does not return

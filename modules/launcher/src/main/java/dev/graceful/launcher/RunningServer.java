@@ -5,8 +5,8 @@ import java.util.Optional;
 
 import dev.graceful.ShutdownCoordinator;
 import dev.graceful.ShutdownPlan;
-import dev.graceful.ShutdownReason;
 import dev.graceful.ShutdownReport;
+import dev.graceful.spi.ShutdownReason;
 
 import io.helidon.webserver.WebServer;
 

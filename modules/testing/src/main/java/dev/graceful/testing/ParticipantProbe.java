@@ -11,9 +11,9 @@ import java.util.Optional;
 import dev.graceful.ShutdownConfig;
 import dev.graceful.ShutdownConfig.ParticipantConfig;
 import dev.graceful.ShutdownCoordinator;
-import dev.graceful.ShutdownReason;
 import dev.graceful.ShutdownReport;
 import dev.graceful.spi.ShutdownParticipant;
+import dev.graceful.spi.ShutdownReason;
 
 /**
  * Runs one participant, or a set of them, through a real {@link ShutdownCoordinator}, as the service would at a
@@ -187,8 +187,8 @@ public final class ParticipantProbe {
         mergedSettings.putAll(settings);
         Map<String, ParticipantConfig> perParticipant = new HashMap<>(base.participants());
         perParticipant.put(name, new ParticipantConfig(timeout.or(own::timeout), own.enabled(), mergedSettings));
-        return new ShutdownConfig(base.deadline(), base.readinessDelay(), base.drainTimeout(), base.reportFile(),
-                                  perParticipant);
+        // a wither: the positional constructor once dropped the quiet period and the grace period here
+        return base.withParticipants(perParticipant);
     }
 
     /** Returns the only participant. */

@@ -8,10 +8,10 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import dev.graceful.ShutdownReason;
 import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownParticipant;
 import dev.graceful.spi.ShutdownPhase;
+import dev.graceful.spi.ShutdownReason;
 
 /**
  * Runs a participant while telling it that it has more time than its real budget, so that even a participant that
@@ -84,8 +84,8 @@ final class StretchedParticipant implements ShutdownParticipant {
         }
 
         @Override
-        public Instant deadline() {
-            return real.deadline().plus(stretch);
+        public Instant budgetEnd() {
+            return real.budgetEnd().plus(stretch);
         }
 
         @Override

@@ -3,6 +3,7 @@ package dev.graceful.testing;
 import java.time.Duration;
 
 import dev.graceful.ParticipantOutcome.Completed;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

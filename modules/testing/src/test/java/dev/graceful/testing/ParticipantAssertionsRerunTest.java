@@ -1,6 +1,7 @@
 package dev.graceful.testing;
 
 import dev.graceful.ParticipantOutcome.Completed;
+
 import org.junit.jupiter.api.Test;
 
 import static dev.graceful.testing.ParticipantAssertions.assertRerunnable;

@@ -5,8 +5,9 @@ import java.util.Map;
 
 import dev.graceful.ParticipantOutcome;
 import dev.graceful.ShutdownConfigException;
-import dev.graceful.ShutdownReason;
 import dev.graceful.ShutdownReport;
+import dev.graceful.spi.ShutdownReason;
+
 import org.junit.jupiter.api.Test;
 
 import static dev.graceful.spi.ShutdownPhase.DRAIN;

@@ -6,10 +6,11 @@ import java.nio.file.Path;
 
 import dev.graceful.ParticipantOutcome;
 import dev.graceful.ParticipantOutcome.Completed;
-import dev.graceful.ShutdownReason;
 import dev.graceful.ShutdownReport;
 import dev.graceful.spi.ShutdownPhase;
+import dev.graceful.spi.ShutdownReason;
 import dev.graceful.testing.ParticipantProbe;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

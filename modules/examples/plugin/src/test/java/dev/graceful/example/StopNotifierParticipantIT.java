@@ -5,9 +5,10 @@ import java.time.Duration;
 import dev.graceful.ParticipantOutcome;
 import dev.graceful.ParticipantOutcome.Completed;
 import dev.graceful.ParticipantOutcome.TimedOut;
-import dev.graceful.ShutdownReason;
 import dev.graceful.spi.ShutdownPhase;
+import dev.graceful.spi.ShutdownReason;
 import dev.graceful.testing.ParticipantProbe;
+
 import org.junit.jupiter.api.Test;
 
 import static dev.graceful.testing.ParticipantAssertions.assertCompletesWithinTimeout;

@@ -1,4 +1,4 @@
-package dev.graceful;
+package dev.graceful.spi;
 
 /**
  * Why a shutdown started.
