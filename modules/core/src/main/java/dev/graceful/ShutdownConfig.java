@@ -108,26 +108,13 @@ public record ShutdownConfig(Duration deadline,
     }
 
     /**
-     * Creates a configuration without a quiet period or grace period.
-     *
-     * @param deadline       the global deadline
-     * @param readinessDelay the readiness delay
-     * @param drainTimeout   the drain bound
-     * @param reportFile     the report file
-     * @param participants   per-participant overrides
-     */
-    public ShutdownConfig(Duration deadline, Duration readinessDelay, Optional<Duration> drainTimeout,
-                          Optional<Path> reportFile, Map<String, ParticipantConfig> participants) {
-        this(deadline, readinessDelay, drainTimeout, reportFile, participants, Optional.empty(), Optional.empty());
-    }
-
-    /**
      * Returns the defaults: a 25 s deadline, no readiness delay, no drain timeout, no report file.
      *
      * @return the default configuration
      */
     public static ShutdownConfig defaults() {
-        return new ShutdownConfig(DEFAULT_DEADLINE, Duration.ZERO, Optional.empty(), Optional.empty(), Map.of());
+        return new ShutdownConfig(DEFAULT_DEADLINE, Duration.ZERO, Optional.empty(), Optional.empty(), Map.of(),
+                                  Optional.empty(), Optional.empty());
     }
 
     /**
@@ -137,6 +124,17 @@ public record ShutdownConfig(Duration deadline,
      * @return the copy
      */
     public ShutdownConfig withDeadline(Duration deadline) {
+        return new ShutdownConfig(deadline, readinessDelay, drainTimeout, reportFile, participants, quietPeriod,
+                                  gracePeriod);
+    }
+
+    /**
+     * Returns a copy with another readiness delay; every other setting is kept.
+     *
+     * @param readinessDelay the new readiness delay
+     * @return the copy
+     */
+    public ShutdownConfig withReadinessDelay(Duration readinessDelay) {
         return new ShutdownConfig(deadline, readinessDelay, drainTimeout, reportFile, participants, quietPeriod,
                                   gracePeriod);
     }

@@ -33,17 +33,6 @@ public record ShutdownPlan(Duration deadline, List<Step> steps, List<String> dis
     }
 
     /**
-     * Creates a plan without a readiness delay or grace period.
-     *
-     * @param deadline the global deadline
-     * @param steps    the steps
-     * @param disabled the disabled participants
-     */
-    public ShutdownPlan(Duration deadline, List<Step> steps, List<String> disabled) {
-        this(deadline, steps, disabled, Duration.ZERO, Optional.empty());
-    }
-
-    /**
      * Returns the sum of the minimum budgets the coordinator reserves: per group of equal phase and order, the
      * largest minimum in it.
      *
@@ -166,19 +155,6 @@ public record ShutdownPlan(Duration deadline, List<Step> steps, List<String> dis
             Objects.requireNonNull(timeout, "timeout");
             Objects.requireNonNull(minimumBudget, "minimumBudget");
             Objects.requireNonNull(type, "type");
-        }
-
-        /**
-         * Creates a step without a minimum budget.
-         *
-         * @param name    its name
-         * @param phase   its phase
-         * @param order   its order
-         * @param timeout its timeout
-         * @param type    its class name
-         */
-        public Step(String name, ShutdownPhase phase, int order, Optional<Duration> timeout, String type) {
-            this(name, phase, order, timeout, Duration.ZERO, type);
         }
 
         /**

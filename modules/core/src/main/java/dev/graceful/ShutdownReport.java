@@ -55,21 +55,6 @@ public record ShutdownReport(ShutdownReason reason,
     }
 
     /**
-     * Creates a report without phase durations.
-     *
-     * @param reason    why the shutdown started
-     * @param startedAt when it started
-     * @param elapsed   how long the run took
-     * @param deadline  the global deadline
-     * @param forced    whether it was forced
-     * @param outcomes  the outcomes, in execution order
-     */
-    public ShutdownReport(ShutdownReason reason, Instant startedAt, Duration elapsed, Duration deadline,
-                          boolean forced, List<ParticipantOutcome> outcomes) {
-        this(reason, startedAt, elapsed, deadline, forced, outcomes, Map.of());
-    }
-
-    /**
      * Returns whether every participant completed and the run was not forced.
      *
      * @return {@code true} for a clean stop

@@ -47,8 +47,8 @@ class ShutdownCoordinatorReserveTest {
 
     @Test
     void rejectsADeadlineThatCannotCoverTheReadinessDelayPlusTheMinimumBudgets() {
-        ShutdownConfig config = new ShutdownConfig(Duration.ofSeconds(3), Duration.ofSeconds(2), Optional.empty(),
-                                                   Optional.empty(), Map.of());
+        ShutdownConfig config = ShutdownConfig.defaults().withDeadline(Duration.ofSeconds(3))
+                .withReadinessDelay(Duration.ofSeconds(2));
         ShutdownCoordinator.Builder builder = ShutdownCoordinator.builder().config(config)
                 .add(new RecordingParticipant("ready", READINESS, recorder))
                 .add(new RecordingParticipant("flush", RELEASE, recorder).withMinimumBudget(Duration.ofSeconds(2)));

@@ -78,9 +78,10 @@ class ShutdownPlanTest {
     @Test
     void rendersThePlanAsATableAndAsJson() {
         ShutdownPlan plan = new ShutdownPlan(Duration.ofSeconds(25), List.of(
-                new ShutdownPlan.Step("readiness", READINESS, 0, Optional.empty(), "x.Readiness"),
-                new ShutdownPlan.Step("db-pool", RELEASE, 10, Optional.of(Duration.ofSeconds(2)), "x.DbPool")),
-                                             List.of("events-flush"));
+                new ShutdownPlan.Step("readiness", READINESS, 0, Optional.empty(), Duration.ZERO, "x.Readiness"),
+                new ShutdownPlan.Step("db-pool", RELEASE, 10, Optional.of(Duration.ofSeconds(2)), Duration.ZERO,
+                                      "x.DbPool")),
+                                             List.of("events-flush"), Duration.ZERO, Optional.empty());
 
         String table = plan.toTable();
         String json = plan.toJson();

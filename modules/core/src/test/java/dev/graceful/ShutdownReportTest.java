@@ -39,7 +39,7 @@ class ShutdownReportTest {
     @Test
     void rendersJsonOnOneLineWithTheReasonAndEveryParticipantOutcome() {
         ShutdownReport report = new ShutdownReport(ShutdownReason.SIGTERM, STARTED_AT, Duration.ofMillis(2_050),
-                                                   Duration.ofSeconds(25), false, MIXED);
+                                                   Duration.ofSeconds(25), false, MIXED, Map.of());
 
         String json = report.toJson();
 
@@ -66,7 +66,7 @@ class ShutdownReportTest {
     @Test
     void rendersATableListingEveryParticipant() {
         ShutdownReport report = new ShutdownReport(ShutdownReason.SIGINT, STARTED_AT, Duration.ofMillis(2_050),
-                                                   Duration.ofSeconds(25), true, MIXED);
+                                                   Duration.ofSeconds(25), true, MIXED, Map.of());
 
         String table = report.toTable();
         String[] lines = table.split("\\R");
@@ -128,6 +128,6 @@ class ShutdownReportTest {
 
     private static ShutdownReport report(boolean forced, List<ParticipantOutcome> outcomes) {
         return new ShutdownReport(ShutdownReason.REQUESTED, STARTED_AT, Duration.ofSeconds(1), Duration.ofSeconds(25),
-                                  forced, outcomes);
+                                  forced, outcomes, Map.of());
     }
 }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -168,8 +167,7 @@ class GracefulStopIT {
     @Test
     void answersARequestOnAKeepAliveConnectionAfterReadinessWentDownWithConnectionCloseAndThenClosesIt()
             throws Exception {
-        start(new ShutdownConfig(Duration.ofSeconds(10), Duration.ofSeconds(2), Optional.empty(), Optional.empty(),
-                                 Map.of()));
+        start(ShutdownConfig.defaults().withDeadline(Duration.ofSeconds(10)).withReadinessDelay(Duration.ofSeconds(2)));
         ShutdownCoordinator coordinator = coordinator();
         RawHttpConnection client = connect();
         assertThat(client.get("/").closesConnection(), is(false));

@@ -278,9 +278,9 @@ class StreamsIT {
 
     @Test
     void aStreamWhoseClientDoesNotReadIsCutAtTheStreamsBudgetNotTheDeadline() throws Exception {
-        start(new ShutdownConfig(Duration.ofSeconds(10), Duration.ZERO, Optional.empty(), Optional.empty(),
-                                 Map.of(StreamsParticipant.NAME, new ShutdownConfig.ParticipantConfig(
-                                         Optional.of(Duration.ofMillis(500)), true, Map.of()))));
+        start(ShutdownConfig.defaults().withDeadline(Duration.ofSeconds(10))
+                      .withParticipants(Map.of(StreamsParticipant.NAME, new ShutdownConfig.ParticipantConfig(
+                              Optional.of(Duration.ofMillis(500)), true, Map.of()))));
         Socket stuck = new Socket("127.0.0.1", server.port());
         clients.add(stuck);
         OutputStream out = stuck.getOutputStream();
