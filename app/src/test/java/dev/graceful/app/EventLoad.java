@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.graceful.process.Poll;
 import dev.graceful.process.RawHttp;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -60,15 +62,10 @@ final class EventLoad {
     }
 
     /** Waits until {@code more} further events have been acknowledged. */
-    void awaitAcknowledged(int more) throws InterruptedException {
+    void awaitAcknowledged(int more) throws Exception {
         long target = acknowledged.size() + more;
-        while (acknowledged.size() < target) {
-            if (System.nanoTime() > endNanos) {
-                throw new AssertionError("only " + acknowledged.size() + " events acknowledged; unanswered "
-                                                 + unanswered);
-            }
-            Thread.sleep(10);
-        }
+        Poll.await(Duration.ofNanos(Math.max(0, endNanos - System.nanoTime())), () -> acknowledged.size() >= target,
+                   () -> "only " + acknowledged.size() + " events acknowledged; unanswered " + unanswered);
     }
 
     /** Waits for the clients to end by themselves (refused connects once the service is gone). */

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.time.Duration;
 
 import dev.graceful.app.plugins.HoldingParticipant;
+import dev.graceful.process.Poll;
 import dev.graceful.process.RawHttp;
 import dev.graceful.process.ServiceProcess;
 
@@ -118,12 +119,8 @@ class EventsDurabilityIT {
             assertThat(queued.body(), queued.status(), is(503));
             assertThat(queued.body(), containsString("not stored, retry later"));
             // once the lock is gone, the batch that held "stuck" commits; "queued" was taken back
-            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            int status;
-            while ((status = first.exchange("/events/stuck").status()) != 200 && System.nanoTime() < end) {
-                Thread.sleep(20);
-            }
-            assertThat(status, is(200));
+            Poll.until(Duration.ofSeconds(20), () -> first.exchange("/events/stuck").status() == 200);
+            assertThat(first.exchange("/events/stuck").status(), is(200));
             assertThat(first.exchange("/events/queued").status(), is(404));
         }
     }

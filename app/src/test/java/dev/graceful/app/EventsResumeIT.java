@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.graceful.process.Poll;
 import dev.graceful.process.RawHttp;
 import dev.graceful.process.ServiceProcess;
 
@@ -168,19 +169,12 @@ class EventsResumeIT {
             }
         }
 
-        void awaitConnects(int n) throws InterruptedException {
-            long end = System.nanoTime() + WAIT.toNanos();
-            while (connects.get() < n) {
-                assertThat("subscriber connected", System.nanoTime() < end, is(true));
-                Thread.sleep(10);
-            }
+        void awaitConnects(int n) throws Exception {
+            Poll.await(WAIT, () -> connects.get() >= n, () -> connects.get() + " connects of " + n);
         }
 
-        void awaitAll(Set<String> expected, Duration timeout) throws InterruptedException {
-            long end = System.nanoTime() + timeout.toNanos();
-            while (!new HashSet<>(ids).containsAll(expected) && System.nanoTime() < end) {
-                Thread.sleep(20);
-            }
+        void awaitAll(Set<String> expected, Duration timeout) throws Exception {
+            Poll.until(timeout, () -> new HashSet<>(ids).containsAll(expected));
         }
 
         List<String> ids() {
@@ -247,13 +241,9 @@ class EventsResumeIT {
             }
         }
 
-        void awaitAcknowledged(int more) throws InterruptedException {
+        void awaitAcknowledged(int more) throws Exception {
             long target = acknowledged.size() + more;
-            long end = System.nanoTime() + WAIT.toNanos();
-            while (acknowledged.size() < target) {
-                assertThat("events acknowledged", System.nanoTime() < end, is(true));
-                Thread.sleep(10);
-            }
+            Poll.await(WAIT, () -> acknowledged.size() >= target, () -> acknowledged.size() + " acknowledged");
         }
 
         void stopPosting() throws InterruptedException {

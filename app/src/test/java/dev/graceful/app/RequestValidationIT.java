@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import dev.graceful.process.Poll;
 import dev.graceful.process.ServiceProcess;
 
 import org.junit.jupiter.api.AfterAll;
@@ -105,12 +106,8 @@ class RequestValidationIT {
     void aDuplicateEventIdIsStoredOnceAndReadBack() throws Exception {
         assertThat(post("/events", "{\"id\":\"dup-1\",\"payload\":{\"v\":1}}").statusCode(), is(202));
         assertThat(post("/events", "{\"id\":\"dup-1\",\"payload\":{\"v\":2}}").statusCode(), is(202));
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        Poll.until(Duration.ofSeconds(10), () -> get("/events/dup-1").statusCode() != 404);
         HttpResponse<String> stored = get("/events/dup-1");
-        while (stored.statusCode() == 404 && System.nanoTime() < end) {
-            Thread.sleep(20);
-            stored = get("/events/dup-1");
-        }
         assertThat(stored.statusCode(), is(200));
         assertThat(stored.body(), is("{\"id\":\"dup-1\",\"payload\":{\"v\":1}}"));
         assertThat(get("/events/no-such-id").statusCode(), is(404));

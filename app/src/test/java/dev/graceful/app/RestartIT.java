@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.graceful.launcher.ExitCode;
+import dev.graceful.process.Poll;
 import dev.graceful.process.RawHttp;
 import dev.graceful.process.ServiceProcess;
 import dev.graceful.process.SteadyLoad;
@@ -200,27 +201,21 @@ class RestartIT {
     }
 
     private static void awaitLogLine(Path log, String text) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!(Files.exists(log) && Files.readString(log).contains(text))) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("no line with '" + text + "' in:\n"
-                                                 + (Files.exists(log) ? Files.readString(log) : ""));
-            }
-            Thread.sleep(20);
+        Poll.await(Duration.ofSeconds(30), () -> Files.exists(log) && Files.readString(log).contains(text),
+                   () -> "no line with '" + text + "' in:\n" + read(log));
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (java.io.IOException e) {
+            return e.toString();
         }
     }
 
-    private static boolean awaitNoProcessWith(String text) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < end) {
-            boolean any = ProcessHandle.allProcesses()
-                    .anyMatch(p -> p.info().commandLine().orElse("").contains(text));
-            if (!any) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
+    private static boolean awaitNoProcessWith(String text) throws Exception {
+        return Poll.until(Duration.ofSeconds(30), () -> ProcessHandle.allProcesses()
+                .noneMatch(p -> p.info().commandLine().orElse("").contains(text)));
     }
 
     private static boolean portIsFree(int port) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import dev.graceful.process.Poll;
 import dev.graceful.process.ServiceProcess;
 
 import org.junit.jupiter.api.Assumptions;
@@ -84,13 +85,8 @@ class ServiceManagerNotifyIT {
         }
     }
 
-    private static void awaitMessages(List<String> messages, int count) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (messages.size() < count) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("only " + messages.size() + " of " + count + " messages: " + messages);
-            }
-            Thread.sleep(10);
-        }
+    private static void awaitMessages(List<String> messages, int count) throws Exception {
+        Poll.await(Duration.ofSeconds(30), () -> messages.size() >= count,
+                   () -> "only " + messages.size() + " of " + count + " messages: " + messages);
     }
 }
