@@ -74,13 +74,16 @@ public final class ShutdownCoordinator {
 
     private final ShutdownConfig config;
     private final List<Entry> entries;
+    /** The entries in groups of equal phase and order, each with the reserve the groups after it need. */
+    private final List<Group> groups;
     private final List<String> disabled;
     private final AtomicReference<CompletableFuture<ShutdownReport>> run = new AtomicReference<>();
     private final CompletableFuture<Void> forced = new CompletableFuture<>();
 
-    private ShutdownCoordinator(ShutdownConfig config, List<Entry> entries, List<String> disabled) {
+    private ShutdownCoordinator(ShutdownConfig config, List<Entry> entries, List<Group> groups, List<String> disabled) {
         this.config = config;
         this.entries = entries;
+        this.groups = groups;
         this.disabled = disabled;
     }
 
@@ -113,7 +116,10 @@ public final class ShutdownCoordinator {
                 .map(e -> new ShutdownPlan.Step(e.name(), e.phase(), e.order(), e.timeout(), e.minimumBudget(),
                                                 e.participant().getClass().getName()))
                 .toList();
-        return new ShutdownPlan(config.deadline(), steps, disabled, config.readinessDelay(), config.gracePeriod());
+        Duration minimums = groups.isEmpty() ? Duration.ZERO
+                : groups.getFirst().reserveAfter().plus(groups.getFirst().mostMinimum().minimumBudget());
+        return new ShutdownPlan(config.deadline(), steps, disabled, config.readinessDelay(), config.gracePeriod(),
+                                minimums);
     }
 
     /**
@@ -203,17 +209,11 @@ public final class ShutdownCoordinator {
         Instant startedAt = clock.startedAt();
         long deadlineNanos = clock.deadlineNanos();
         List<ParticipantOutcome> outcomes = new ArrayList<>(entries.size());
-        List<List<Entry>> groups = groups(entries);
-        long[] reserveAfter = new long[groups.size()];
-        for (int g = groups.size() - 2; g >= 0; g--) {
-            reserveAfter[g] = reserveAfter[g + 1] + groups.get(g + 1).stream()
-                    .mapToLong(e -> nanos(e.minimumBudget())).max().orElse(0);
-        }
         Map<ShutdownPhase, Duration> phases = new java.util.EnumMap<>(ShutdownPhase.class);
         ShutdownPhase phase = null;
         long phaseStart = start;
-        for (int g = 0; g < groups.size(); g++) {
-            List<Entry> group = groups.get(g);
+        for (Group g : groups) {
+            List<Entry> group = g.entries();
             if (group.getFirst().phase() != phase) {
                 if (phase != null) {
                     phases.put(phase, Duration.ofNanos(System.nanoTime() - phaseStart));
@@ -223,17 +223,18 @@ public final class ShutdownCoordinator {
                 LOG.log(Level.INFO, "Phase " + phase + " starting, " + Durations.format(clock.remaining()) + " left");
                 tell(listener, phase, clock.remaining());
             }
-            long limit = deadlineNanos - reserveAfter[g];
+            long reserveAfter = nanos(g.reserveAfter());
+            long limit = deadlineNanos - reserveAfter;
             String skip = forced.isDone()
                     ? "the shutdown was forced before it started"
                     : clock.remaining().isZero()
                     ? "the global deadline of " + Durations.format(config.deadline()) + " was spent before it started"
                     : limit - System.nanoTime() <= 0
-                    ? "no time was left once " + Durations.format(Duration.ofNanos(reserveAfter[g]))
+                    ? "no time was left once " + Durations.format(g.reserveAfter())
                             + " was reserved for the minimum budgets of later participants"
                     : null;
             if (skip == null) {
-                outcomes.addAll(runGroup(group, clock, reserveAfter[g], threads));
+                outcomes.addAll(runGroup(group, clock, reserveAfter, threads));
             } else {
                 for (Entry e : group) {
                     outcomes.add(new ParticipantOutcome.Skipped(e.name(), e.phase(), e.order(), skip));
@@ -352,20 +353,42 @@ public final class ShutdownCoordinator {
         void phaseStarted(ShutdownPhase phase, Duration remaining);
     }
 
-    /** Splits entries sorted by phase and order into groups of equal phase and order, which run concurrently. */
-    private static List<List<Entry>> groups(List<Entry> sorted) {
-        List<List<Entry>> groups = new ArrayList<>();
+    /**
+     * Splits entries sorted by phase and order into groups of equal phase and order, which run concurrently, each
+     * with the largest minimum budget in it and the sum of those of the groups after it: the one place the reserve
+     * is computed.
+     */
+    private static List<Group> groupsOf(List<Entry> sorted) {
+        List<List<Entry>> split = new ArrayList<>();
         int i = 0;
         while (i < sorted.size()) {
-            int j = i + 1;
+            int j = i;
             while (j < sorted.size() && sorted.get(j).phase() == sorted.get(i).phase()
                     && sorted.get(j).order() == sorted.get(i).order()) {
                 j++;
             }
-            groups.add(sorted.subList(i, j));
+            split.add(sorted.subList(i, j));
             i = j;
         }
-        return groups;
+        List<Group> groups = new ArrayList<>(split.size());
+        Duration after = Duration.ZERO;
+        for (int g = split.size() - 1; g >= 0; g--) {
+            List<Entry> group = List.copyOf(split.get(g));
+            Entry most = group.stream().max(Comparator.comparing(Entry::minimumBudget)).orElseThrow();
+            groups.addFirst(new Group(group, most, after));
+            after = after.plus(most.minimumBudget());
+        }
+        return List.copyOf(groups);
+    }
+
+    /**
+     * Participants of equal phase and order, which run concurrently.
+     *
+     * @param entries      the participants
+     * @param mostMinimum  the one with the largest minimum budget: the group's own reserve
+     * @param reserveAfter what the groups after this one reserve
+     */
+    private record Group(List<Entry> entries, Entry mostMinimum, Duration reserveAfter) {
     }
 
     /**
@@ -647,8 +670,9 @@ public final class ShutdownCoordinator {
             }
             entries.sort(Comparator.comparing(Entry::phase).thenComparingInt(Entry::order)
                                  .thenComparingInt(Entry::index));
-            checkMinimumsFit(groups(entries));
-            return new ShutdownCoordinator(config, List.copyOf(entries), List.copyOf(disabled));
+            List<Group> groups = groupsOf(entries);
+            checkMinimumsFit(groups);
+            return new ShutdownCoordinator(config, List.copyOf(entries), groups, List.copyOf(disabled));
         }
 
         /** The participant's name, once checked to be kebab-case and unique. */
@@ -696,11 +720,11 @@ public final class ShutdownCoordinator {
         }
 
         /** The readiness delay plus the largest minimum budget of each group must fit in the deadline. */
-        private void checkMinimumsFit(List<List<Entry>> groups) {
+        private void checkMinimumsFit(List<Group> groups) {
             Duration minimums = Duration.ZERO;
             StringBuilder needs = new StringBuilder();
-            for (List<Entry> group : groups) {
-                Entry most = group.stream().max(Comparator.comparing(Entry::minimumBudget)).orElseThrow();
+            for (Group group : groups) {
+                Entry most = group.mostMinimum();
                 if (!most.minimumBudget().isZero()) {
                     minimums = minimums.plus(most.minimumBudget());
                     needs.append(needs.isEmpty() ? "" : ", ").append(most.name()).append(' ')

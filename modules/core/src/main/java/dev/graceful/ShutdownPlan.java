@@ -17,9 +17,11 @@ import dev.graceful.spi.ShutdownPhase;
  * @param disabled       names of participants turned off in configuration
  * @param readinessDelay the readiness delay
  * @param gracePeriod    the supervisor's grace period, when configured
+ * @param minimumBudgets the sum of the minimum budgets the coordinator reserves: per group of equal phase and order,
+ *                       the largest minimum in it
  */
 public record ShutdownPlan(Duration deadline, List<Step> steps, List<String> disabled, Duration readinessDelay,
-                           Optional<Duration> gracePeriod) {
+                           Optional<Duration> gracePeriod, Duration minimumBudgets) {
 
     /**
      * Validates and copies the values.
@@ -28,31 +30,9 @@ public record ShutdownPlan(Duration deadline, List<Step> steps, List<String> dis
         Objects.requireNonNull(deadline, "deadline");
         Objects.requireNonNull(readinessDelay, "readinessDelay");
         Objects.requireNonNull(gracePeriod, "gracePeriod");
+        Objects.requireNonNull(minimumBudgets, "minimumBudgets");
         steps = List.copyOf(steps);
         disabled = List.copyOf(disabled);
-    }
-
-    /**
-     * Returns the sum of the minimum budgets the coordinator reserves: per group of equal phase and order, the
-     * largest minimum in it.
-     *
-     * @return the reserved time
-     */
-    public Duration minimumBudgets() {
-        Duration sum = Duration.ZERO;
-        int i = 0;
-        while (i < steps.size()) {
-            Duration most = Duration.ZERO;
-            int j = i;
-            while (j < steps.size() && steps.get(j).phase() == steps.get(i).phase()
-                    && steps.get(j).order() == steps.get(i).order()) {
-                most = steps.get(j).minimumBudget().compareTo(most) > 0 ? steps.get(j).minimumBudget() : most;
-                j++;
-            }
-            sum = sum.plus(most);
-            i = j;
-        }
-        return sum;
     }
 
     /**

@@ -81,7 +81,7 @@ class ShutdownPlanTest {
                 new ShutdownPlan.Step("readiness", READINESS, 0, Optional.empty(), Duration.ZERO, "x.Readiness"),
                 new ShutdownPlan.Step("db-pool", RELEASE, 10, Optional.of(Duration.ofSeconds(2)), Duration.ZERO,
                                       "x.DbPool")),
-                                             List.of("events-flush"), Duration.ZERO, Optional.empty());
+                                             List.of("events-flush"), Duration.ZERO, Optional.empty(), Duration.ZERO);
 
         String table = plan.toTable();
         String json = plan.toJson();
