@@ -158,7 +158,8 @@ final class EventBuffer {
             try {
                 store.insert(batch.stream().map(Entry::event).toList());
                 done = true;
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | LinkageError | OutOfMemoryError e) {
+                // never ends the writer: what it took stays queued and is retried
                 LOG.log(System.Logger.Level.WARNING, "Storing " + batch.size() + " events failed; retrying", e);
             }
             lock.lock();

@@ -43,13 +43,16 @@ final class EventFeed {
 
     private final EventStore store;
     private final long replayLimit;
+    /** Whether the database pool has closed. */
+    private final BooleanSupplier closed;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition committed = lock.newCondition();
     private long commits;
 
-    EventFeed(EventStore store, long replayLimit) {
+    EventFeed(EventStore store, long replayLimit, BooleanSupplier closed) {
         this.store = Objects.requireNonNull(store, "store");
         this.replayLimit = replayLimit;
+        this.closed = Objects.requireNonNull(closed, "closed");
     }
 
     /** This process's writer has committed a batch. */
@@ -85,6 +88,18 @@ final class EventFeed {
                     + ", more than the replay limit of " + replayLimit + "; going on from the latest");
         }
         return new Start(after, null);
+    }
+
+    /**
+     * Where a subscriber starts whose resume point is not a sequence number this feed sent: at the latest stored
+     * event, after a reset.
+     *
+     * @param lastEventId what the client sent
+     * @return the cursor, and the reason for the reset
+     */
+    Start unknown(String lastEventId) throws SQLException {
+        return new Start(store.latestSeq(), "Last-Event-ID '" + lastEventId + "' is not an event number this feed "
+                + "sent (a whole number); going on from the latest");
     }
 
     /** A subscriber's first cursor, and the reason for a reset, if there must be one. */
@@ -124,6 +139,10 @@ final class EventFeed {
                 try {
                     page = store.after(cursor, PAGE);
                 } catch (SQLException | RuntimeException e) {
+                    if (closed.getAsBoolean()) {
+                        // the pool has closed at the end of a stop: this subscriber is being ended anyway
+                        return;
+                    }
                     LOG.log(System.Logger.Level.WARNING, "Reading events for a subscriber failed; retrying", e);
                     Thread.sleep(RETRY_MILLIS);
                     continue;
@@ -181,15 +200,16 @@ final class EventFeed {
             public void onOpen(WsSession session) {
                 AtomicBoolean open = new AtomicBoolean(true);
                 sessions.put(session, open);
-                session.send("{\"type\":\"open\"}", true);
                 long cursor;
                 try {
+                    // before the greeting, which promises every event stored from then on
                     cursor = store.latestSeq();
                 } catch (SQLException e) {
                     LOG.log(System.Logger.Level.WARNING, "Cannot read the latest event for a WebSocket session", e);
                     session.close(1011, "events unavailable");
                     return;
                 }
+                session.send("{\"type\":\"open\"}", true);
                 Thread.ofVirtual().name("events-feed-ws").start(() -> feed(cursor, open::get, e -> {
                     try {
                         session.send(e.json(), true);

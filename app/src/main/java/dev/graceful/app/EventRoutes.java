@@ -81,20 +81,20 @@ final class EventRoutes {
     private void stream(ServerRequest req, ServerResponse res) throws InterruptedException, SQLException {
         Optional<String> lastEventId = req.headers().first(LAST_EVENT_ID).or(() -> req.query().first("lastEventId")
                 .asOptional());
-        OptionalLong resumeAfter = OptionalLong.empty();
-        if (lastEventId.isPresent() && !lastEventId.get().isBlank()) {
+        EventFeed.Start start;
+        if (lastEventId.isEmpty() || lastEventId.get().isBlank()) {
+            start = feed.start(OptionalLong.empty());
+        } else {
+            long after;
             try {
-                resumeAfter = OptionalLong.of(Long.parseLong(lastEventId.get().strip()));
+                after = Long.parseLong(lastEventId.get().strip());
             } catch (NumberFormatException e) {
-                resumeAfter = OptionalLong.of(-1);
+                after = -1;
             }
-            if (resumeAfter.getAsLong() < 0) {
-                json(res, Status.BAD_REQUEST_400, error("Last-Event-ID '" + lastEventId.get()
-                        + "' is not an event id this feed sent (a whole number, the seq of an event)"));
-                return;
-            }
+            // Not a 400: an EventSource never reconnects after one. An id this feed did not send (an event id of
+            // the version before seq, say) gets a reset event and the live feed.
+            start = after < 0 ? feed.unknown(lastEventId.get()) : feed.start(OptionalLong.of(after));
         }
-        EventFeed.Start start = feed.start(resumeAfter);
         Optional<SseStream> opened = streams.sse(req, res);
         if (opened.isEmpty()) {
             return;

@@ -43,8 +43,17 @@ final class EventStore {
             if (!hasColumn(c, "seq")) {
                 s.executeUpdate("ALTER TABLE events ADD COLUMN seq BIGINT");
             }
-            numberUnnumbered(c);
+            // the index first: MAX(seq) is then a look-up, not a scan (a unique index allows many NULLs)
             s.executeUpdate("CREATE UNIQUE INDEX IF NOT EXISTS events_seq ON events (seq)");
+            if ("SQLite".equalsIgnoreCase(c.getMetaData().getDatabaseProductName())) {
+                // A process of the version before seq, still flushing while a restart hands over, inserts rows
+                // without one: number them in their own transaction, as this version does.
+                s.executeUpdate("CREATE TRIGGER IF NOT EXISTS events_number AFTER INSERT ON events "
+                                        + "WHEN NEW.seq IS NULL BEGIN "
+                                        + "UPDATE events SET seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM events) "
+                                        + "WHERE rowid = NEW.rowid; END");
+            }
+            numberUnnumbered(c);
         }
     }
 
@@ -59,8 +68,25 @@ final class EventStore {
         }
     }
 
-    /** Rows stored before the column existed get numbers after every numbered one, in the order they arrived. */
+    /**
+     * Rows stored before the column existed get numbers after every numbered one, in the order they arrived: in one
+     * transaction, the largest number read once inside it. Another process writing at the same moment (the old one
+     * of a restart) can make the transaction's snapshot stale; it is then tried again.
+     */
     private static void numberUnnumbered(Connection c) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                numberOnce(c);
+                return;
+            } catch (SQLException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void numberOnce(Connection c) throws SQLException {
         List<String> ids = new java.util.ArrayList<>();
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT id FROM events WHERE seq IS NULL ORDER BY received_at, id")) {
@@ -73,12 +99,19 @@ final class EventStore {
         }
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE events SET seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM events) WHERE id = ?")) {
-            for (String id : ids) {
-                ps.setString(1, id);
-                ps.executeUpdate();
+        try (Statement s = c.createStatement();
+                PreparedStatement ps = c.prepareStatement("UPDATE events SET seq = ? WHERE id = ? AND seq IS NULL")) {
+            long next;
+            try (ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM events")) {
+                rs.next();
+                next = rs.getLong(1);
             }
+            for (String id : ids) {
+                ps.setLong(1, ++next);
+                ps.setString(2, id);
+                ps.addBatch();
+            }
+            ps.executeBatch();
             c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();

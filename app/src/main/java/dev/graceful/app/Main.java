@@ -58,7 +58,7 @@ public final class Main {
         HikariDataSource dataSource = Database.dataSource(
                 config.get("app.events.jdbc-url").asString().orElse(DEFAULT_JDBC_URL), durability);
         EventStore store = new EventStore(dataSource);
-        EventFeed feed = new EventFeed(store, replayLimit);
+        EventFeed feed = new EventFeed(store, replayLimit, dataSource::isClosed);
         EventBuffer events = new EventBuffer(store, capacity, feed::committed);
         OpenStreams streams = setup.streams();
 

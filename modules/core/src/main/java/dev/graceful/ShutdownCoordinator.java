@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -435,7 +436,7 @@ public final class ShutdownCoordinator {
             }
             Context ctx = new Context(e.name(), clock.reason(), clock.instantOf(end), end, e.settings());
             CompletableFuture<Result> done = new CompletableFuture<>();
-            Future<?> task = threads.submit(() -> {
+            Runnable body = () -> {
                 Thread self = Thread.currentThread();
                 String idle = self.getName();
                 self.setName("graceful-" + e.name());
@@ -447,7 +448,17 @@ public final class ShutdownCoordinator {
                 } finally {
                     self.setName(idle);
                 }
-            });
+            };
+            Future<?> task;
+            try {
+                task = threads.submit(body);
+            } catch (RuntimeException | OutOfMemoryError noThread) {
+                // No native thread to be had (a pids limit, memory): a virtual thread needs none, and the shutdown
+                // must go on whatever the load.
+                FutureTask<Void> virtual = new FutureTask<>(body, null);
+                Thread.ofVirtual().name("graceful-" + e.name()).start(virtual);
+                task = virtual;
+            }
             LOG.log(Level.DEBUG, () -> "Participant '" + e.name() + "' (" + e.phase() + ") started with a budget of "
                     + Durations.format(Duration.ofNanos(Math.max(0, ctx.endNanos - start))));
             return new Running(e, ctx, start, end, bound, Duration.ofNanos(reserveNanos), done, task);

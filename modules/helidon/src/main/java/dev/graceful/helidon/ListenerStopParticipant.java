@@ -140,10 +140,14 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
         // finished before it returned.
         Duration bound = context.remaining().compareTo(LISTENER_EXIT_BOUND) < 0
                 ? context.remaining() : LISTENER_EXIT_BOUND;
-        awaitOneExitEach(listeners, bound);
-        // Only now (if the readiness phase has not already): responses carry Connection: close, so clients
-        // reconnect when new connects are refused cleanly instead of racing the listener's close.
-        requests.closeConnections();
+        try {
+            awaitOneExitEach(listeners, bound);
+        } finally {
+            // Only now (if the readiness phase has not already): responses carry Connection: close, so clients
+            // reconnect when new connects are refused cleanly instead of racing the listener's close. Also when
+            // this participant's budget ran out while it waited.
+            requests.closeConnections();
+        }
     }
 
     /**

@@ -39,6 +39,11 @@ final class ListenerThreads {
         }
         Thread[] all = new Thread[root.activeCount() + 32];
         int count = root.enumerate(all, true);
+        while (count == all.length) {
+            // full: some may have been left out
+            all = new Thread[all.length * 2];
+            count = root.enumerate(all, true);
+        }
         Map<String, List<Thread>> byName = new HashMap<>();
         for (int i = 0; i < count; i++) {
             if (names.contains(all[i].getName())) {
