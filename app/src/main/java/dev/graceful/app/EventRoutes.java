@@ -151,14 +151,8 @@ final class EventRoutes {
                         .toString());
             }
         }
-        case CLOSED -> {
-            res.header(HeaderNames.RETRY_AFTER, "1");
-            json(res, Status.SERVICE_UNAVAILABLE_503, error("shutting down; event not accepted, retry elsewhere"));
-        }
-        default -> {
-            res.header(HeaderNames.RETRY_AFTER, "1");
-            json(res, Status.SERVICE_UNAVAILABLE_503, error("event queue full; event not accepted, retry later"));
-        }
+        case CLOSED -> unavailable(res, "shutting down; event not accepted, retry elsewhere");
+        default -> unavailable(res, "event queue full; event not accepted, retry later");
         }
     }
 

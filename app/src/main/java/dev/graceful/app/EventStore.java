@@ -156,12 +156,7 @@ final class EventStore {
 
     /** The largest sequence number stored, 0 when there is none. */
     long latestSeq() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM events")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return number("SELECT COALESCE(MAX(seq), 0) FROM events");
     }
 
     /**
@@ -187,9 +182,14 @@ final class EventStore {
     }
 
     long count() throws SQLException {
+        return number("SELECT COUNT(*) FROM events");
+    }
+
+    /** The one number a query answers. */
+    private long number(String query) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM events")) {
+                ResultSet rs = s.executeQuery(query)) {
             rs.next();
             return rs.getLong(1);
         }

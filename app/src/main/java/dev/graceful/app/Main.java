@@ -2,7 +2,11 @@ package dev.graceful.app;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 import dev.graceful.Durations;
 import dev.graceful.ShutdownConfigException;
@@ -86,33 +90,39 @@ public final class Main {
     }
 
     private static <E extends Enum<E>> E choice(Config config, String key, Class<E> type, E defaultValue) {
-        Optional<String> raw = config.get(key).asString().asOptional();
-        if (raw.isEmpty()) {
-            return defaultValue;
-        }
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equalsIgnoreCase(raw.get().strip())) {
-                return e;
-            }
-        }
-        throw new ShutdownConfigException(key, raw.get(), "expected one of " + java.util.Arrays.stream(
-                type.getEnumConstants()).map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toList());
+        List<String> names = Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+        return setting(config, key, defaultValue, raw -> Arrays.stream(type.getEnumConstants())
+                .filter(e -> e.name().equalsIgnoreCase(raw)).findFirst(), "expected one of " + names);
     }
 
     private static Duration positiveDuration(Config config, String key, Duration defaultValue) {
+        return setting(config, key, defaultValue, raw -> Optional.of(Durations.parse(raw))
+                .filter(d -> !d.isNegative() && !d.isZero()), "expected a positive duration, " + Durations.ACCEPTED_FORMS);
+    }
+
+    private static long positiveLong(Config config, String key, long defaultValue) {
+        return setting(config, key, defaultValue, raw -> Optional.of(Long.parseLong(raw)).filter(v -> v > 0),
+                       "expected a positive whole number");
+    }
+
+    /**
+     * A setting of the demo: its default when the key is not set, else the parsed value; a value the parser refuses
+     * (empty, or an {@link IllegalArgumentException}) is invalid configuration naming the key.
+     */
+    private static <T> T setting(Config config, String key, T defaultValue, Function<String, Optional<T>> parse,
+                                 String expected) {
         Optional<String> raw = config.get(key).asString().asOptional();
         if (raw.isEmpty()) {
             return defaultValue;
         }
+        Optional<T> value;
         try {
-            Duration d = Durations.parse(raw.get().strip());
-            if (!d.isNegative() && !d.isZero()) {
-                return d;
-            }
+            value = parse.apply(raw.get().strip());
         } catch (IllegalArgumentException e) {
-            // reported below
+            // NumberFormatException included
+            value = Optional.empty();
         }
-        throw new ShutdownConfigException(key, raw.get(), "expected a positive duration, " + Durations.ACCEPTED_FORMS);
+        return value.orElseThrow(() -> new ShutdownConfigException(key, raw.get(), expected));
     }
 
     private static void loadSqlite() {
@@ -121,21 +131,5 @@ public final class Main {
         } catch (Exception | LinkageError e) {
             // the database's own open reports it
         }
-    }
-
-    private static long positiveLong(Config config, String key, long defaultValue) {
-        Optional<String> raw = config.get(key).asString().asOptional();
-        if (raw.isEmpty()) {
-            return defaultValue;
-        }
-        try {
-            long v = Long.parseLong(raw.get().strip());
-            if (v > 0) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new ShutdownConfigException(key, raw.get(), "expected a positive whole number");
     }
 }

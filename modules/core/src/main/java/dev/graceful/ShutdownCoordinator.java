@@ -117,8 +117,7 @@ public final class ShutdownCoordinator {
                 .map(e -> new ShutdownPlan.Step(e.name(), e.phase(), e.order(), e.timeout(), e.minimumBudget(),
                                                 e.participant().getClass().getName()))
                 .toList();
-        Duration minimums = groups.isEmpty() ? Duration.ZERO
-                : groups.getFirst().reserveAfter().plus(groups.getFirst().mostMinimum().minimumBudget());
+        Duration minimums = groups.isEmpty() ? Duration.ZERO : groups.getFirst().reserveFrom();
         return new ShutdownPlan(config.deadline(), steps, disabled, config.readinessDelay(), config.gracePeriod(),
                                 minimums);
     }
@@ -201,14 +200,6 @@ public final class ShutdownCoordinator {
         RunClock clock = new RunClock(reason, start, startedAt, deadlineNanos);
         LOG.log(Level.INFO, "Shutdown started (" + reason + "), deadline " + Durations.format(config.deadline())
                 + ", " + entries.size() + " participants");
-        return execute(reason, listener, clock, PARTICIPANT_THREADS);
-    }
-
-    private ShutdownReport execute(ShutdownReason reason, PhaseListener listener, RunClock clock,
-                                   ExecutorService threads) {
-        long start = clock.startNanos();
-        Instant startedAt = clock.startedAt();
-        long deadlineNanos = clock.deadlineNanos();
         List<ParticipantOutcome> outcomes = new ArrayList<>(entries.size());
         Map<ShutdownPhase, Duration> phases = new java.util.EnumMap<>(ShutdownPhase.class);
         ShutdownPhase phase = null;
@@ -235,7 +226,7 @@ public final class ShutdownCoordinator {
                             + " was reserved for the minimum budgets of later participants"
                     : null;
             if (skip == null) {
-                outcomes.addAll(runGroup(group, clock, reserveAfter, threads));
+                outcomes.addAll(runGroup(group, clock, reserveAfter));
             } else {
                 for (Entry e : group) {
                     outcomes.add(new ParticipantOutcome.Skipped(e.name(), e.phase(), e.order(), skip));
@@ -253,11 +244,10 @@ public final class ShutdownCoordinator {
         return report;
     }
 
-    private List<ParticipantOutcome> runGroup(List<Entry> group, RunClock clock, long reserveNanos,
-                                              ExecutorService threads) {
+    private List<ParticipantOutcome> runGroup(List<Entry> group, RunClock clock, long reserveNanos) {
         List<Running> pending = new ArrayList<>(group.size());
         for (Entry e : group) {
-            pending.add(Running.start(e, clock, reserveNanos, threads));
+            pending.add(Running.start(e, clock, reserveNanos));
         }
         ParticipantOutcome[] results = new ParticipantOutcome[group.size()];
         List<Running> all = List.copyOf(pending);
@@ -390,6 +380,10 @@ public final class ShutdownCoordinator {
      * @param reserveAfter what the groups after this one reserve
      */
     private record Group(List<Entry> entries, Entry mostMinimum, Duration reserveAfter) {
+        /** What this group and every group after it reserve. */
+        Duration reserveFrom() {
+            return reserveAfter.plus(mostMinimum.minimumBudget());
+        }
     }
 
     /**
@@ -422,7 +416,7 @@ public final class ShutdownCoordinator {
     private record Running(Entry entry, Context context, long startNanos, long endNanos, Bound bound,
                            Duration reserve, CompletableFuture<Result> done, Future<?> task) {
 
-        static Running start(Entry e, RunClock clock, long reserveNanos, ExecutorService threads) {
+        static Running start(Entry e, RunClock clock, long reserveNanos) {
             long start = System.nanoTime();
             long end = clock.deadlineNanos();
             Bound bound = Bound.DEADLINE;
@@ -451,7 +445,7 @@ public final class ShutdownCoordinator {
             };
             Future<?> task;
             try {
-                task = threads.submit(body);
+                task = PARTICIPANT_THREADS.submit(body);
             } catch (RuntimeException | OutOfMemoryError noThread) {
                 // No native thread to be had (a pids limit, memory): a virtual thread needs none, and the shutdown
                 // must go on whatever the load.
@@ -509,15 +503,15 @@ public final class ShutdownCoordinator {
     private static final class Context implements ShutdownContext {
         private final String name;
         private final ShutdownReason reason;
-        private final Instant deadline;
+        private final Instant budgetEnd;
         private volatile long endNanos;
         private final Map<String, String> settings;
         private final Map<String, Long> figures = new ConcurrentSkipListMap<>();
 
-        Context(String name, ShutdownReason reason, Instant deadline, long endNanos, Map<String, String> settings) {
+        Context(String name, ShutdownReason reason, Instant budgetEnd, long endNanos, Map<String, String> settings) {
             this.name = name;
             this.reason = reason;
-            this.deadline = deadline;
+            this.budgetEnd = budgetEnd;
             this.endNanos = endNanos;
             this.settings = settings;
         }
@@ -529,7 +523,7 @@ public final class ShutdownCoordinator {
 
         @Override
         public Instant budgetEnd() {
-            return deadline;
+            return budgetEnd;
         }
 
         @Override
@@ -732,12 +726,11 @@ public final class ShutdownCoordinator {
 
         /** The readiness delay plus the largest minimum budget of each group must fit in the deadline. */
         private void checkMinimumsFit(List<Group> groups) {
-            Duration minimums = Duration.ZERO;
+            Duration minimums = groups.isEmpty() ? Duration.ZERO : groups.getFirst().reserveFrom();
             StringBuilder needs = new StringBuilder();
             for (Group group : groups) {
                 Entry most = group.mostMinimum();
                 if (!most.minimumBudget().isZero()) {
-                    minimums = minimums.plus(most.minimumBudget());
                     needs.append(needs.isEmpty() ? "" : ", ").append(most.name()).append(' ')
                             .append(Durations.format(most.minimumBudget()));
                 }

@@ -35,7 +35,6 @@ import io.helidon.webserver.http.RoutingResponse;
  */
 public final class InFlightRequests implements Filter {
 
-    private static final System.Logger LOG = System.getLogger(InFlightRequests.class.getName());
     /** Health probes and metrics scrapes under this path are not traffic for {@link #lastArrivalNanos()}. */
     private static final String OBSERVE_PREFIX = "/observe";
 
@@ -77,7 +76,7 @@ public final class InFlightRequests implements Filter {
         }
         // On a tracked HTTP/1.1 connection the slot lives on the connection (one thread, one request at a time);
         // elsewhere (an HTTP/2 stream's thread) in a thread-local.
-        Slot outer = connection != null ? connection.slot() : current.get();
+        Slot outer = slotOf(connection);
         setSlot(connection, slot);
         try {
             chain.proceed();
@@ -305,8 +304,7 @@ public final class InFlightRequests implements Filter {
      */
     boolean detach() {
         OpenConnections tracker = connections;
-        OpenConnections.Tracked connection = tracker == null ? null : tracker.current();
-        Slot slot = connection != null && connection.slot() != null ? connection.slot() : current.get();
+        Slot slot = slotOf(tracker == null ? null : tracker.current());
         if (slot == null || slot.detached) {
             return false;
         }
@@ -328,6 +326,10 @@ public final class InFlightRequests implements Filter {
         } finally {
             lock.unlock();
         }
+    }
+
+    private Slot slotOf(OpenConnections.Tracked connection) {
+        return connection != null ? connection.slot() : current.get();
     }
 
     private void setSlot(OpenConnections.Tracked connection, Slot slot) {

@@ -605,11 +605,6 @@ public final class OpenConnections {
             return ended;
         }
 
-        /** Interrupts its handler and closes its socket. */
-        void abort() {
-            closeNow();
-        }
-
         /** A new connection, or an HTTP/1.1 one that was not upgraded: its request marks tell idleness. */
         boolean countsIdleWhileServing() {
             return upgraded == null && (state.get() == IDENTIFYING || delegate instanceof Http1Connection);

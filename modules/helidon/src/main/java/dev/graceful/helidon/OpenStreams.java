@@ -299,7 +299,7 @@ public final class OpenStreams implements Filter {
 
         void cut() {
             if (connection != null) {
-                connection.abort();
+                connection.closeNow();
             }
             end();
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.graceful.Durations;
+import dev.graceful.ShutdownCoordinator;
 import dev.graceful.ShutdownReport;
 import dev.graceful.spi.ShutdownReason;
 
@@ -147,11 +148,10 @@ final class ProcessOwner {
         System.err.println("graceful: SIG" + signal + " received: stopping gracefully within " + deadline);
         manager.stopping("stopping (" + reason + ") within " + deadline);
         Optional<Process> copy = restart.abandonForStop();
-        ShutdownReport report = running.stop(reason, (phase, left) -> manager.status(
+        ShutdownReport report = stop(reason, (phase, left) -> manager.status(
                 "stopping (" + reason + "): phase " + phase + ", " + Durations.format(left) + " left"));
         manager.status("stopped (" + reason + "): " + (report.isClean() ? "clean" : "not clean") + ", exit code "
                                + report.exitCode());
-        Restart.removePidFile(running.assembly().restartConfig.pidFile());
         // The copy of an abandoned restart stops with this process, not after it: nobody asked for it to stay.
         copy.ifPresent(c -> awaitExit(c, running.assembly().shutdownConfig.deadline()));
         exit(report.exitCode());
@@ -178,9 +178,14 @@ final class ProcessOwner {
     }
 
     private void stopAndExit(ShutdownReason reason) {
-        ShutdownReport report = running.stop(reason);
+        exit(stop(reason, ShutdownCoordinator.PhaseListener.NONE).exitCode());
+    }
+
+    /** The graceful stop, then the pid file is no longer this process's. */
+    private ShutdownReport stop(ShutdownReason reason, ShutdownCoordinator.PhaseListener phases) {
+        ShutdownReport report = running.stop(reason, phases);
         Restart.removePidFile(running.assembly().restartConfig.pidFile());
-        exit(report.exitCode());
+        return report;
     }
 
     private static void exit(int code) {
