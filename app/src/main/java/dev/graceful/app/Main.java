@@ -96,8 +96,7 @@ public final class Main {
     }
 
     private static Duration positiveDuration(Config config, String key, Duration defaultValue) {
-        return setting(config, key, defaultValue, raw -> Optional.of(Durations.parse(raw))
-                .filter(d -> !d.isNegative() && !d.isZero()), "expected a positive duration, " + Durations.ACCEPTED_FORMS);
+        return config.get(key).asString().asOptional().map(raw -> Durations.positive(key, raw)).orElse(defaultValue);
     }
 
     private static long positiveLong(Config config, String key, long defaultValue) {

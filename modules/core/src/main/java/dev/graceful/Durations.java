@@ -56,6 +56,45 @@ public final class Durations {
     }
 
     /**
+     * Reads the value of a configuration key that must be a positive duration: the one check every module's
+     * settings go through, so that every message reads alike.
+     *
+     * @param key   the full key, named in the error
+     * @param value the value as written
+     * @return the duration, greater than zero
+     * @throws ShutdownConfigException naming the key and the value when it is not a positive duration
+     */
+    public static Duration positive(String key, String value) {
+        Duration d = zeroOrPositive(key, value);
+        if (d.isZero()) {
+            throw new ShutdownConfigException(key, value, "must be a positive duration");
+        }
+        return d;
+    }
+
+    /**
+     * Reads the value of a configuration key that must be zero or a positive duration.
+     *
+     * @param key   the full key, named in the error
+     * @param value the value as written
+     * @return the duration, zero or more
+     * @throws ShutdownConfigException naming the key and the value when it is not such a duration
+     */
+    public static Duration zeroOrPositive(String key, String value) {
+        Objects.requireNonNull(key, "key");
+        Duration d;
+        try {
+            d = parse(Objects.requireNonNullElse(value, ""));
+        } catch (IllegalArgumentException e) {
+            throw new ShutdownConfigException(key, value, "expected a positive duration: " + ACCEPTED_FORMS);
+        }
+        if (d.isNegative()) {
+            throw new ShutdownConfigException(key, value, "must be zero or a positive duration");
+        }
+        return d;
+    }
+
+    /**
      * Formats a duration for people: {@code 250ms}, {@code 1.500s}, {@code 25s}.
      *
      * @param d the duration

@@ -161,6 +161,23 @@ public record ShutdownConfig(Duration deadline,
     }
 
     /**
+     * Reads one of a participant's settings ({@code shutdown.participants.<name>.settings.<key>}) as a positive
+     * duration.
+     *
+     * @param participant  the participant's name
+     * @param setting      the setting's key, relative to its {@code settings}
+     * @param defaultValue the value when the setting is not there
+     * @return the duration
+     * @throws ShutdownConfigException naming the full key when the value is not a positive duration
+     */
+    public Duration durationSetting(String participant, String setting, Duration defaultValue) {
+        String raw = participant(participant).settings().get(setting);
+        return raw == null
+                ? defaultValue
+                : Durations.positive(PARTICIPANTS + "." + participant + ".settings." + setting, raw);
+    }
+
+    /**
      * Builds the configuration from flat keys, as a config system lists them ({@code shutdown.deadline=5s},
      * {@code shutdown.participants.db-pool.timeout=2s}). Keys outside {@code shutdown.} are ignored; unknown keys
      * inside it are rejected.
@@ -184,18 +201,18 @@ public record ShutdownConfig(Duration deadline,
                 continue;
             }
             switch (key) {
-            case DEADLINE -> deadline = positiveDuration(key, value);
-            case READINESS_DELAY -> readinessDelay = duration(key, value);
+            case DEADLINE -> deadline = Durations.positive(key, value);
+            case READINESS_DELAY -> readinessDelay = Durations.zeroOrPositive(key, value);
             case DRAIN_TIMEOUT -> drainTimeout = value.isEmpty()
                     ? Optional.empty()
-                    : Optional.of(positiveDuration(key, value));
+                    : Optional.of(Durations.positive(key, value));
             case REPORT_FILE -> reportFile = value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value));
             case QUIET_PERIOD -> quietPeriod = value.isEmpty()
                     ? Optional.empty()
-                    : Optional.of(positiveDuration(key, value));
+                    : Optional.of(Durations.positive(key, value));
             case GRACE_PERIOD -> gracePeriod = value.isEmpty()
                     ? Optional.empty()
-                    : Optional.of(positiveDuration(key, value));
+                    : Optional.of(Durations.positive(key, value));
             default -> {
                 if (!key.startsWith(PARTICIPANTS + ".")) {
                     throw new ShutdownConfigException(key, value, "unknown key; known keys: " + TOP_LEVEL_KEYS);
@@ -215,28 +232,6 @@ public record ShutdownConfig(Duration deadline,
         perParticipant.forEach((name, entries) -> participants.put(name, ParticipantConfig.from(name, entries)));
         return new ShutdownConfig(deadline, readinessDelay, drainTimeout, reportFile, participants, quietPeriod,
                                   gracePeriod);
-    }
-
-    private static Duration duration(String key, String value) {
-        Duration d;
-        try {
-            d = Durations.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new ShutdownConfigException(key, value, "expected " + Durations.ACCEPTED_FORMS);
-        }
-        // Checked here too, not only in the constructors, so that the message quotes the value as written.
-        if (d.isNegative()) {
-            throw new ShutdownConfigException(key, value, "must be zero or a positive duration");
-        }
-        return d;
-    }
-
-    private static Duration positiveDuration(String key, String value) {
-        Duration d = duration(key, value);
-        if (d.isZero()) {
-            throw new ShutdownConfigException(key, value, "must be a positive duration");
-        }
-        return d;
     }
 
     /**
@@ -274,7 +269,7 @@ public record ShutdownConfig(Duration deadline,
                 String key = base + e.getKey();
                 String value = e.getValue();
                 if (e.getKey().equals("timeout")) {
-                    timeout = Optional.of(positiveDuration(key, value));
+                    timeout = Optional.of(Durations.positive(key, value));
                 } else if (e.getKey().equals("enabled")) {
                     if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
                         throw new ShutdownConfigException(key, value, "expected true or false");

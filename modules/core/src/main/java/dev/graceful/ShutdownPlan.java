@@ -2,7 +2,6 @@ package dev.graceful;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -10,7 +9,7 @@ import dev.graceful.spi.ShutdownPhase;
 
 /**
  * The resolved shutdown sequence: which participants run, in which phase and order, and with what budget.
- * Printable as a table ({@link #toTable()}) and as JSON ({@link #toJson()}).
+ * {@link ShutdownRendering} prints it as a table and as JSON.
  *
  * @param deadline       the global deadline
  * @param steps          the enabled participants in execution order
@@ -57,62 +56,21 @@ public record ShutdownPlan(Duration deadline, List<Step> steps, List<String> dis
     }
 
     /**
-     * Renders the plan as a table for people.
+     * Renders the plan as a table for people: {@link ShutdownRendering#table(ShutdownPlan)}.
      *
      * @return several lines, ending with a line break
      */
     public String toTable() {
-        StringBuilder b = new StringBuilder();
-        b.append("shutdown plan: one global deadline of ").append(Durations.format(deadline))
-                .append(", counted from the trigger").append(System.lineSeparator());
-        b.append("  ").append(arithmetic()).append(System.lineSeparator());
-        b.append(String.format(Locale.ROOT, "  %-15s %5s  %-24s %-9s %-9s %-10s %s%n",
-                               "phase", "order", "participant", "timeout", "minimum", "max budget", "class"));
-        for (Step s : steps) {
-            b.append(String.format(Locale.ROOT, "  %-15s %5d  %-24s %-9s %-9s %-10s %s%n",
-                                   s.phase(), s.order(), s.name(),
-                                   s.timeout().map(Durations::format).orElse("-"),
-                                   s.minimumBudget().isZero() ? "-" : Durations.format(s.minimumBudget()),
-                                   Durations.format(s.maxBudget(deadline)), s.type()));
-        }
-        for (String name : disabled) {
-            b.append(String.format(Locale.ROOT, "  %-15s %5s  %-24s disabled in configuration%n", "-", "-", name));
-        }
-        return b.toString();
+        return ShutdownRendering.table(this);
     }
 
     /**
-     * Renders the plan as one line of JSON.
+     * Renders the plan as one line of JSON: {@link ShutdownRendering#json(ShutdownPlan)}.
      *
      * @return the JSON object
      */
     public String toJson() {
-        StringBuilder b = new StringBuilder("{\"deadlineMs\":").append(deadline.toMillis())
-                .append(",\"readinessDelayMs\":").append(readinessDelay.toMillis())
-                .append(",\"minimumBudgetsMs\":").append(minimumBudgets().toMillis())
-                .append(",\"gracePeriodMs\":")
-                .append(gracePeriod.map(g -> String.valueOf(g.toMillis())).orElse("null"))
-                .append(",\"arithmetic\":").append(Json.quote(arithmetic()))
-                .append(",\"steps\":[");
-        for (int i = 0; i < steps.size(); i++) {
-            Step s = steps.get(i);
-            if (i > 0) {
-                b.append(',');
-            }
-            b.append("{\"name\":").append(Json.quote(s.name()))
-                    .append(",\"phase\":").append(Json.quote(s.phase().name()))
-                    .append(",\"order\":").append(s.order())
-                    .append(",\"timeoutMs\":").append(s.timeout().map(t -> String.valueOf(t.toMillis())).orElse("null"))
-                    .append(",\"minimumBudgetMs\":").append(s.minimumBudget().toMillis())
-                    .append(",\"maxBudgetMs\":").append(s.maxBudget(deadline).toMillis())
-                    .append(",\"class\":").append(Json.quote(s.type()))
-                    .append('}');
-        }
-        b.append("],\"disabled\":[");
-        for (int i = 0; i < disabled.size(); i++) {
-            b.append(i > 0 ? "," : "").append(Json.quote(disabled.get(i)));
-        }
-        return b.append("]}").toString();
+        return ShutdownRendering.json(this);
     }
 
     /**

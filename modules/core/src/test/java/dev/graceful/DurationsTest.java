@@ -46,6 +46,30 @@ class DurationsTest {
     }
 
     @Test
+    void readsASettingThatMustBePositiveNamingTheKeyWhenItIsNot() {
+        assertThat(Durations.positive("a.key", "250ms"), is(Duration.ofMillis(250)));
+
+        ShutdownConfigException zero = assertThrows(ShutdownConfigException.class,
+                                                    () -> Durations.positive("a.key", "0s"));
+        ShutdownConfigException word = assertThrows(ShutdownConfigException.class,
+                                                    () -> Durations.positive("a.key", "soon"));
+
+        assertThat(zero.getMessage(), is("a.key='0s': must be a positive duration"));
+        assertThat(word.key(), is("a.key"));
+        assertThat(word.getMessage(), is("a.key='soon': expected a positive duration: " + Durations.ACCEPTED_FORMS));
+    }
+
+    @Test
+    void readsASettingThatMayBeZeroButNeverNegative() {
+        assertThat(Durations.zeroOrPositive("a.key", "0s"), is(Duration.ZERO));
+
+        ShutdownConfigException e = assertThrows(ShutdownConfigException.class,
+                                                 () -> Durations.zeroOrPositive("a.key", "-1s"));
+
+        assertThat(e.getMessage(), is("a.key='-1s': must be zero or a positive duration"));
+    }
+
+    @Test
     void formatsForPeople() {
         assertThat(Durations.format(Duration.ZERO), is("0ms"));
         assertThat(Durations.format(Duration.ofMillis(250)), is("250ms"));

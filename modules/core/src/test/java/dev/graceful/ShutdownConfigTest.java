@@ -215,6 +215,21 @@ class ShutdownConfigTest {
     }
 
     @Test
+    void readsAParticipantsDurationSettingWithItsDefaultAndNamesTheFullKeyWhenItIsBad() {
+        ShutdownConfig config = ShutdownConfig.fromProperties(Map.of(
+                "shutdown.participants.streams.settings.retry", "2s",
+                "shutdown.participants.streams.settings.grace", "soon"));
+
+        assertThat(config.durationSetting("streams", "retry", Duration.ofSeconds(9)), is(Duration.ofSeconds(2)));
+        assertThat(config.durationSetting("streams", "other", Duration.ofSeconds(9)), is(Duration.ofSeconds(9)));
+        assertThat(config.durationSetting("nobody", "retry", Duration.ofSeconds(9)), is(Duration.ofSeconds(9)));
+        ShutdownConfigException e = assertThrows(ShutdownConfigException.class,
+                                                 () -> config.durationSetting("streams", "grace", Duration.ZERO));
+        assertThat(e.key(), is("shutdown.participants.streams.settings.grace"));
+        assertThat(e.getMessage(), containsString("'soon'"));
+    }
+
+    @Test
     void keepsEveryOtherValueWhenTheDeadlineChanges() {
         ShutdownConfig config = ShutdownConfig.fromProperties(Map.of(
                 "shutdown.readiness-delay", "1s",

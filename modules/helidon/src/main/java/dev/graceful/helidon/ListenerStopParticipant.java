@@ -87,7 +87,7 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
      * @throws dev.graceful.ShutdownConfigException naming the key when the value is not a positive duration
      */
     public static Duration incompleteHeadTimeout(dev.graceful.ShutdownConfig config) {
-        return Settings.positiveDuration(config, NAME, INCOMPLETE_HEAD_SETTING, DEFAULT_INCOMPLETE_HEAD);
+        return config.durationSetting(NAME, INCOMPLETE_HEAD_SETTING, DEFAULT_INCOMPLETE_HEAD);
     }
 
     /**
@@ -98,7 +98,7 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
      * @throws dev.graceful.ShutdownConfigException naming the key when the value is not a positive duration
      */
     public static Duration idleGrace(dev.graceful.ShutdownConfig config) {
-        return Settings.positiveDuration(config, NAME, IDLE_GRACE_SETTING, OpenConnections.IDLE_GRACE);
+        return config.durationSetting(NAME, IDLE_GRACE_SETTING, OpenConnections.IDLE_GRACE);
     }
 
     /**
@@ -109,7 +109,7 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
      * @throws dev.graceful.ShutdownConfigException naming the key when the value is not a positive duration
      */
     public static Duration readHeaderTimeout(dev.graceful.ShutdownConfig config) {
-        return Settings.positiveDuration(config, NAME, READ_HEADER_SETTING, DEFAULT_READ_HEADER);
+        return config.durationSetting(NAME, READ_HEADER_SETTING, DEFAULT_READ_HEADER);
     }
 
     /**

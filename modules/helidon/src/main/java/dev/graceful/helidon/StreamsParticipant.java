@@ -82,7 +82,7 @@ public final class StreamsParticipant implements ShutdownParticipant {
      * @throws ShutdownConfigException naming the key when the value is not a positive duration
      */
     public static Duration retry(ShutdownConfig config) {
-        return Settings.positiveDuration(config, NAME, RETRY_SETTING, DEFAULT_RETRY);
+        return config.durationSetting(NAME, RETRY_SETTING, DEFAULT_RETRY);
     }
 
     /**
@@ -94,7 +94,7 @@ public final class StreamsParticipant implements ShutdownParticipant {
      * @throws ShutdownConfigException naming the key when the value is not a positive duration
      */
     public static Duration goAwayGrace(ShutdownConfig config) {
-        return Settings.positiveDuration(config, NAME, GOAWAY_GRACE_SETTING, DEFAULT_GOAWAY_GRACE);
+        return config.durationSetting(NAME, GOAWAY_GRACE_SETTING, DEFAULT_GOAWAY_GRACE);
     }
 
     @Override

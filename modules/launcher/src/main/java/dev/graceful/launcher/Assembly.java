@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 
 import dev.graceful.ShutdownConfig;
 import dev.graceful.ShutdownCoordinator;
+import dev.graceful.ShutdownRendering;
 import dev.graceful.helidon.ServerShutdown;
 import dev.graceful.helidon.ShutdownConfigs;
 
@@ -24,6 +25,8 @@ import io.helidon.common.socket.SocketOptions;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.http.HeaderValues;
+import io.helidon.json.JsonObject;
+import io.helidon.json.JsonParser;
 import io.helidon.metrics.api.Meter;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
@@ -58,7 +61,7 @@ final class Assembly {
         this.restartConfig = restartConfig;
         this.shutdown = shutdown;
         this.startActions = List.copyOf(setup.startActions());
-        this.output = new ReportOutput(shutdownConfig.reportFile(), System.err);
+        this.output = new ReportOutput(shutdownConfig.reportFile(), System.err, true);
         this.server = buildServer(setup);
         ShutdownCoordinator.Builder coordinatorBuilder = ShutdownCoordinator.builder().config(shutdownConfig);
         shutdown.participants(server).forEach(coordinatorBuilder::add);
@@ -161,9 +164,12 @@ final class Assembly {
     /** The read-only shutdown view: state and the resolved plan; never a trigger. */
     private String shutdownState() {
         String state = coordinator.report().isPresent() ? "stopped" : stopping.get() ? "stopping" : "serving";
-        return "{\"state\":\"" + state + "\",\"pid\":" + ProcessHandle.current().pid() + ",\"plan\":"
-                + coordinator.plan().toJson() + coordinator.report().map(r -> ",\"report\":" + r.toJson()).orElse("")
-                + "}";
+        JsonObject.Builder view = JsonObject.builder()
+                .set("state", state)
+                .set("pid", ProcessHandle.current().pid())
+                .set("plan", JsonParser.create(ShutdownRendering.json(coordinator.plan())).readJsonObject());
+        coordinator.report().ifPresent(r -> view.set("report", ReportOutput.json(r)));
+        return view.build().toString();
     }
 
     /**

@@ -167,7 +167,7 @@ public final class GracefulFeature implements ServerFeature, Weighted {
             ShutdownCoordinator.Builder builder = ShutdownCoordinator.builder().config(shutdownConfig);
             shutdown.participants(server).forEach(builder::add);
             Running r = new Running(builder.discover(GracefulFeature.class.getClassLoader()).build(),
-                                    new ReportOutput(shutdownConfig.reportFile(), System.err));
+                                    new ReportOutput(shutdownConfig.reportFile(), System.err, false));
             running = r;
             io.helidon.Main.addShutdownHandler(r);
         }

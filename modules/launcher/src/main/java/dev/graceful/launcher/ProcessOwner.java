@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.graceful.Durations;
 import dev.graceful.ShutdownCoordinator;
+import dev.graceful.ShutdownRendering;
 import dev.graceful.ShutdownReport;
 import dev.graceful.spi.ShutdownReason;
 
@@ -74,8 +75,8 @@ final class ProcessOwner {
             assembly = Assembly.assemble(spec, commandLine.configFile());
             if (commandLine.printPlan().isPresent()) {
                 System.out.print(commandLine.printPlan().get().equals("json")
-                                         ? assembly.coordinator.plan().toJson() + "\n"
-                                         : assembly.coordinator.plan().toTable());
+                                         ? ShutdownRendering.json(assembly.coordinator.plan()) + "\n"
+                                         : ShutdownRendering.table(assembly.coordinator.plan()));
                 return ExitCode.CLEAN.code();
             }
             running = assembly.start();
@@ -151,10 +152,10 @@ final class ProcessOwner {
         ShutdownReport report = stop(reason, (phase, left) -> manager.status(
                 "stopping (" + reason + "): phase " + phase + ", " + Durations.format(left) + " left"));
         manager.status("stopped (" + reason + "): " + (report.isClean() ? "clean" : "not clean") + ", exit code "
-                               + report.exitCode());
+                               + ExitCode.of(report).code());
         // The copy of an abandoned restart stops with this process, not after it: nobody asked for it to stay.
         copy.ifPresent(c -> awaitExit(c, running.assembly().shutdownConfig.deadline()));
-        exit(report.exitCode());
+        exit(ExitCode.of(report).code());
     }
 
     private static void awaitExit(Process copy, Duration bound) {
@@ -178,7 +179,7 @@ final class ProcessOwner {
     }
 
     private void stopAndExit(ShutdownReason reason) {
-        exit(stop(reason, ShutdownCoordinator.PhaseListener.NONE).exitCode());
+        exit(ExitCode.of(stop(reason, ShutdownCoordinator.PhaseListener.NONE)).code());
     }
 
     /** The graceful stop, then the pid file is no longer this process's. */

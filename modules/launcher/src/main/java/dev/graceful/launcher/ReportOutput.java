@@ -9,30 +9,65 @@ import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.graceful.ShutdownRendering;
 import dev.graceful.ShutdownReport;
 
+import io.helidon.json.JsonObject;
+import io.helidon.json.JsonParser;
+
 /**
- * Writes the shutdown report once: one JSON line and a table on stderr, and a copy in the report file if one is
- * configured. Uses stderr directly, not logging: JUL may already be reset by shutdown hooks.
+ * Writes the shutdown report once, with the exit code it means: one JSON line and a table on stderr, and a copy in
+ * the report file if one is configured. Uses stderr directly, not logging: JUL may already be reset by shutdown
+ * hooks.
  */
 final class ReportOutput {
 
     private final Optional<Path> file;
     private final PrintStream err;
+    private final boolean ownsExit;
     private final AtomicBoolean written = new AtomicBoolean();
 
-    ReportOutput(Optional<Path> file, PrintStream err) {
+    /**
+     * Creates the output.
+     *
+     * @param file     the report file, if one is configured
+     * @param err      where the report goes
+     * @param ownsExit whether this process's exit code follows the report ({@link GracefulServer}); when not
+     *                 ({@link GracefulFeature}), the report says no exit code
+     */
+    ReportOutput(Optional<Path> file, PrintStream err, boolean ownsExit) {
         this.file = file;
         this.err = err;
+        this.ownsExit = ownsExit;
+    }
+
+    /**
+     * The report as core renders it, with the exit code it means for this process after {@code clean}.
+     *
+     * @param report the report
+     * @return the JSON object
+     */
+    static JsonObject json(ShutdownReport report) {
+        JsonObject core = JsonParser.create(ShutdownRendering.json(report)).readJsonObject();
+        JsonObject.Builder b = JsonObject.builder();
+        for (String key : core.keysAsStrings()) {
+            b.set(key, core.value(key).orElseThrow());
+            if (key.equals("clean")) {
+                b.set("exitCode", ExitCode.of(report).code());
+            }
+        }
+        return b.build();
     }
 
     void publish(ShutdownReport report) {
         if (!written.compareAndSet(false, true)) {
             return;
         }
-        String json = report.toJson();
+        String json = ownsExit ? json(report).toString() : ShutdownRendering.json(report);
         err.println(json);
-        err.print(report.toTable());
+        err.println(ShutdownRendering.heading(report)
+                            + (ownsExit ? ", exit code " + ExitCode.of(report).code() : ""));
+        err.print(ShutdownRendering.rows(report));
         err.flush();
         file.ifPresent(path -> {
             try {

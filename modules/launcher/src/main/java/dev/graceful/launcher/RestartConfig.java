@@ -36,23 +36,9 @@ record RestartConfig(Duration timeout, Duration handOverDelay, Optional<Path> pi
                                                           HAND_OVER_DELAY, PID_FILE));
             }
         }
-        Duration timeout = duration(TIMEOUT, flat.getOrDefault("timeout", "30s"), false);
-        Duration delay = duration(HAND_OVER_DELAY, flat.getOrDefault("hand-over-delay", "1s"), true);
+        Duration timeout = Durations.positive(TIMEOUT, flat.getOrDefault("timeout", "30s"));
+        Duration delay = Durations.zeroOrPositive(HAND_OVER_DELAY, flat.getOrDefault("hand-over-delay", "1s"));
         Optional<Path> pidFile = Optional.ofNullable(flat.get("pid-file")).filter(s -> !s.isBlank()).map(Path::of);
         return new RestartConfig(timeout, delay, pidFile);
-    }
-
-    private static Duration duration(String key, String value, boolean zeroAllowed) {
-        Duration d;
-        try {
-            d = Durations.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new ShutdownConfigException(key, value, "expected " + Durations.ACCEPTED_FORMS);
-        }
-        if (d.isNegative() || (!zeroAllowed && d.isZero())) {
-            throw new ShutdownConfigException(key, value, zeroAllowed ? "must be zero or a positive duration"
-                    : "must be a positive duration");
-        }
-        return d;
     }
 }
