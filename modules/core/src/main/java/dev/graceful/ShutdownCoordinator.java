@@ -17,12 +17,9 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,8 +55,6 @@ public final class ShutdownCoordinator {
 
     private static final System.Logger LOG = System.getLogger("dev.graceful");
     private static final Pattern KEBAB_CASE = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
-    /** The longest span the clock counts (about 73 years); longer deadlines and timeouts are cut to it. */
-    private static final long MAX_NANOS = Long.MAX_VALUE / 4;
     /** How long an interrupted participant may take to return before it is recorded as abandoned. */
     public static final Duration INTERRUPT_GRACE = Duration.ofMillis(100);
 
@@ -74,14 +69,15 @@ public final class ShutdownCoordinator {
             Thread.ofPlatform().daemon(true).name("graceful-participant-", 0).factory());
 
     private final ShutdownConfig config;
-    private final List<Entry> entries;
+    private final List<PlannedParticipant> entries;
     /** The entries in groups of equal phase and order, each with the reserve the groups after it need. */
     private final List<Group> groups;
     private final List<String> disabled;
     private final AtomicReference<CompletableFuture<ShutdownReport>> run = new AtomicReference<>();
     private final CompletableFuture<Void> forced = new CompletableFuture<>();
 
-    private ShutdownCoordinator(ShutdownConfig config, List<Entry> entries, List<Group> groups, List<String> disabled) {
+    private ShutdownCoordinator(ShutdownConfig config, List<PlannedParticipant> entries, List<Group> groups,
+                                List<String> disabled) {
         this.config = config;
         this.entries = entries;
         this.groups = groups;
@@ -113,10 +109,7 @@ public final class ShutdownCoordinator {
      * @return the plan
      */
     public ShutdownPlan plan() {
-        List<ShutdownPlan.Step> steps = entries.stream()
-                .map(e -> new ShutdownPlan.Step(e.name(), e.phase(), e.order(), e.timeout(), e.minimumBudget(),
-                                                e.participant().getClass().getName()))
-                .toList();
+        List<ShutdownPlan.Step> steps = entries.stream().map(PlannedParticipant::step).toList();
         Duration minimums = groups.isEmpty() ? Duration.ZERO : groups.getFirst().reserveFrom();
         return new ShutdownPlan(config.deadline(), steps, disabled, config.readinessDelay(), config.gracePeriod(),
                                 minimums);
@@ -196,8 +189,8 @@ public final class ShutdownCoordinator {
     private ShutdownReport execute(ShutdownReason reason, PhaseListener listener) {
         long start = System.nanoTime();
         Instant startedAt = Instant.now();
-        long deadlineNanos = start + nanos(config.deadline());
-        RunClock clock = new RunClock(reason, start, startedAt, deadlineNanos);
+        long deadlineNanos = start + ParticipantRun.nanos(config.deadline());
+        ParticipantRun.Clock clock = new ParticipantRun.Clock(reason, start, startedAt, deadlineNanos);
         LOG.log(Level.INFO, "Shutdown started (" + reason + "), deadline " + Durations.format(config.deadline())
                 + ", " + entries.size() + " participants");
         List<ParticipantOutcome> outcomes = new ArrayList<>(entries.size());
@@ -205,7 +198,7 @@ public final class ShutdownCoordinator {
         ShutdownPhase phase = null;
         long phaseStart = start;
         for (Group g : groups) {
-            List<Entry> group = g.entries();
+            List<PlannedParticipant> group = g.entries();
             if (group.getFirst().phase() != phase) {
                 if (phase != null) {
                     phases.put(phase, Duration.ofNanos(System.nanoTime() - phaseStart));
@@ -215,7 +208,7 @@ public final class ShutdownCoordinator {
                 LOG.log(Level.INFO, "Phase " + phase + " starting, " + Durations.format(clock.remaining()) + " left");
                 tell(listener, phase, clock.remaining());
             }
-            long reserveAfter = nanos(g.reserveAfter());
+            long reserveAfter = ParticipantRun.nanos(g.reserveAfter());
             long limit = deadlineNanos - reserveAfter;
             String skip = forced.isDone()
                     ? "the shutdown was forced before it started"
@@ -228,7 +221,7 @@ public final class ShutdownCoordinator {
             if (skip == null) {
                 outcomes.addAll(runGroup(group, clock, reserveAfter));
             } else {
-                for (Entry e : group) {
+                for (PlannedParticipant e : group) {
                     outcomes.add(new ParticipantOutcome.Skipped(e.name(), e.phase(), e.order(), skip));
                 }
             }
@@ -244,16 +237,16 @@ public final class ShutdownCoordinator {
         return report;
     }
 
-    private List<ParticipantOutcome> runGroup(List<Entry> group, RunClock clock, long reserveNanos) {
-        List<Running> pending = new ArrayList<>(group.size());
-        for (Entry e : group) {
-            pending.add(Running.start(e, clock, reserveNanos));
+    private List<ParticipantOutcome> runGroup(List<PlannedParticipant> group, ParticipantRun.Clock clock, long reserveNanos) {
+        List<ParticipantRun> pending = new ArrayList<>(group.size());
+        for (PlannedParticipant e : group) {
+            pending.add(ParticipantRun.start(e, clock, reserveNanos, PARTICIPANT_THREADS));
         }
         ParticipantOutcome[] results = new ParticipantOutcome[group.size()];
-        List<Running> all = List.copyOf(pending);
+        List<ParticipantRun> all = List.copyOf(pending);
         while (!pending.isEmpty()) {
             long now = System.nanoTime();
-            long next = pending.stream().mapToLong(Running::endNanos).min().orElse(now);
+            long next = pending.stream().mapToLong(ParticipantRun::endNanos).min().orElse(now);
             if (!forced.isDone() && next > now) {
                 CompletableFuture<?>[] wakeUps = new CompletableFuture<?>[pending.size() + 1];
                 for (int k = 0; k < pending.size(); k++) {
@@ -273,22 +266,21 @@ public final class ShutdownCoordinator {
             }
             now = System.nanoTime();
             boolean isForced = forced.isDone();
-            List<Running> expired = new ArrayList<>();
-            for (Iterator<Running> it = pending.iterator(); it.hasNext(); ) {
-                Running r = it.next();
+            List<ParticipantRun> expired = new ArrayList<>();
+            for (Iterator<ParticipantRun> it = pending.iterator(); it.hasNext(); ) {
+                ParticipantRun r = it.next();
                 if (r.done().isDone()) {
                     results[all.indexOf(r)] = r.finished();
                     it.remove();
                 } else if (isForced || now >= r.endNanos()) {
-                    r.context().expire();
-                    r.task().cancel(true);
+                    r.interrupt();
                     expired.add(r);
                     it.remove();
                 }
             }
             if (!expired.isEmpty()) {
                 awaitInterrupted(expired, isForced);
-                for (Running r : expired) {
+                for (ParticipantRun r : expired) {
                     results[all.indexOf(r)] = r.gaveUp(isForced, now, config.deadline(), clock);
                 }
             }
@@ -301,11 +293,11 @@ public final class ShutdownCoordinator {
      * (for example how many requests a drain aborted) reaches the report, and the report can tell a participant that
      * honoured the interrupt from one that was abandoned. Never waits when forced; at most the grace otherwise.
      */
-    private void awaitInterrupted(List<Running> expired, boolean isForced) {
+    private void awaitInterrupted(List<ParticipantRun> expired, boolean isForced) {
         if (isForced) {
             return;
         }
-        CompletableFuture<?>[] all = expired.stream().map(Running::done).toArray(CompletableFuture<?>[]::new);
+        CompletableFuture<?>[] all = expired.stream().map(ParticipantRun::done).toArray(CompletableFuture<?>[]::new);
         CompletableFuture<?>[] allOrForced = {CompletableFuture.allOf(all), forced};
         try {
             CompletableFuture.anyOf(allOrForced).get(INTERRUPT_GRACE.toNanos(), TimeUnit.NANOSECONDS);
@@ -349,8 +341,8 @@ public final class ShutdownCoordinator {
      * with the largest minimum budget in it and the sum of those of the groups after it: the one place the reserve
      * is computed.
      */
-    private static List<Group> groupsOf(List<Entry> sorted) {
-        List<List<Entry>> split = new ArrayList<>();
+    private static List<Group> groupsOf(List<PlannedParticipant> sorted) {
+        List<List<PlannedParticipant>> split = new ArrayList<>();
         int i = 0;
         while (i < sorted.size()) {
             int j = i;
@@ -364,8 +356,8 @@ public final class ShutdownCoordinator {
         List<Group> groups = new ArrayList<>(split.size());
         Duration after = Duration.ZERO;
         for (int g = split.size() - 1; g >= 0; g--) {
-            List<Entry> group = List.copyOf(split.get(g));
-            Entry most = group.stream().max(Comparator.comparing(Entry::minimumBudget)).orElseThrow();
+            List<PlannedParticipant> group = List.copyOf(split.get(g));
+            PlannedParticipant most = group.stream().max(Comparator.comparing(PlannedParticipant::minimumBudget)).orElseThrow();
             groups.addFirst(new Group(group, most, after));
             after = after.plus(most.minimumBudget());
         }
@@ -379,187 +371,11 @@ public final class ShutdownCoordinator {
      * @param mostMinimum  the one with the largest minimum budget: the group's own reserve
      * @param reserveAfter what the groups after this one reserve
      */
-    private record Group(List<Entry> entries, Entry mostMinimum, Duration reserveAfter) {
+    private record Group(List<PlannedParticipant> entries, PlannedParticipant mostMinimum, Duration reserveAfter) {
         /** What this group and every group after it reserve. */
         Duration reserveFrom() {
             return reserveAfter.plus(mostMinimum.minimumBudget());
         }
-    }
-
-    /**
-     * Returns a duration in nanoseconds, cut to {@link #MAX_NANOS} so that adding it to {@link System#nanoTime()}
-     * cannot overflow; {@link Duration#toNanos()} throws for durations beyond about 292 years.
-     */
-    private static long nanos(Duration d) {
-        return d.compareTo(Duration.ofNanos(MAX_NANOS)) >= 0 ? MAX_NANOS : d.toNanos();
-    }
-
-    /** The clock of one run: reason, start and the global deadline. */
-    private record RunClock(ShutdownReason reason, long startNanos, Instant startedAt, long deadlineNanos) {
-        Duration remaining() {
-            return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
-        }
-
-        Instant instantOf(long nanos) {
-            return startedAt.plusNanos(nanos - startNanos);
-        }
-    }
-
-    /** What ended a participant's budget. */
-    private enum Bound { TIMEOUT, RESERVE, DEADLINE }
-
-    /** What the participant's thread hands back: when it ended and what it threw, if anything. */
-    private record Result(long endNanos, Throwable error) {
-    }
-
-    /** A participant whose thread has started. */
-    private record Running(Entry entry, Context context, long startNanos, long endNanos, Bound bound,
-                           Duration reserve, CompletableFuture<Result> done, Future<?> task) {
-
-        static Running start(Entry e, RunClock clock, long reserveNanos) {
-            long start = System.nanoTime();
-            long end = clock.deadlineNanos();
-            Bound bound = Bound.DEADLINE;
-            if (reserveNanos > 0) {
-                end = clock.deadlineNanos() - reserveNanos;
-                bound = Bound.RESERVE;
-            }
-            if (e.timeout().isPresent() && start + nanos(e.timeout().get()) - end < 0) {
-                end = start + nanos(e.timeout().get());
-                bound = Bound.TIMEOUT;
-            }
-            Context ctx = new Context(e.name(), clock.reason(), clock.instantOf(end), end, e.settings());
-            CompletableFuture<Result> done = new CompletableFuture<>();
-            Runnable body = () -> {
-                Thread self = Thread.currentThread();
-                String idle = self.getName();
-                self.setName("graceful-" + e.name());
-                try {
-                    e.participant().shutdown(ctx);
-                    done.complete(new Result(System.nanoTime(), null));
-                } catch (Throwable t) {
-                    done.complete(new Result(System.nanoTime(), t));
-                } finally {
-                    self.setName(idle);
-                }
-            };
-            Future<?> task;
-            try {
-                task = PARTICIPANT_THREADS.submit(body);
-            } catch (RuntimeException | OutOfMemoryError noThread) {
-                // No native thread to be had (a pids limit, memory): a virtual thread needs none, and the shutdown
-                // must go on whatever the load.
-                FutureTask<Void> virtual = new FutureTask<>(body, null);
-                Thread.ofVirtual().name("graceful-" + e.name()).start(virtual);
-                task = virtual;
-            }
-            LOG.log(Level.DEBUG, () -> "Participant '" + e.name() + "' (" + e.phase() + ") started with a budget of "
-                    + Durations.format(Duration.ofNanos(Math.max(0, ctx.endNanos - start))));
-            return new Running(e, ctx, start, end, bound, Duration.ofNanos(reserveNanos), done, task);
-        }
-
-        ParticipantOutcome finished() {
-            Result result = done.join();
-            Entry e = entry;
-            Duration elapsed = Duration.ofNanos(result.endNanos() - startNanos);
-            if (result.error() == null) {
-                LOG.log(Level.DEBUG, () -> "Participant '" + e.name() + "' completed in " + Durations.format(elapsed));
-                return new ParticipantOutcome.Completed(e.name(), e.phase(), e.order(), elapsed, context.figures());
-            }
-            LOG.log(Level.WARNING, "Participant '" + e.name() + "' (" + e.phase() + ") failed after "
-                    + Durations.format(elapsed), result.error());
-            return new ParticipantOutcome.Failed(e.name(), e.phase(), e.order(), elapsed, context.figures(),
-                                                 result.error());
-        }
-
-        ParticipantOutcome gaveUp(boolean forced, long now, Duration deadline, RunClock clock) {
-            Entry e = entry;
-            Duration elapsed = Duration.ofNanos(now - startNanos);
-            String why;
-            if (forced) {
-                why = "the shutdown was forced after it had run " + Durations.format(elapsed);
-            } else if (bound == Bound.DEADLINE) {
-                why = "did not finish before the global deadline of " + Durations.format(deadline);
-            } else if (bound == Bound.RESERVE) {
-                why = "did not finish before the " + Durations.format(reserve) + " reserved for the minimum "
-                        + "budgets of later participants";
-            } else {
-                why = "did not finish within its timeout of " + Durations.format(e.timeout().orElseThrow()) + "; "
-                        + Durations.format(clock.remaining()) + " of the deadline remained";
-            }
-            boolean abandoned = !done.isDone();
-            if (forced) {
-                why += "; interrupted" + (abandoned ? ", not waited for" : ", it returned");
-            } else {
-                why += abandoned ? "; interrupted, it did not return and was abandoned" : "; interrupted, it returned";
-            }
-            LOG.log(Level.WARNING, "Participant '" + e.name() + "' (" + e.phase() + ") " + why);
-            return new ParticipantOutcome.TimedOut(e.name(), e.phase(), e.order(), elapsed, context.figures(), why,
-                                                   abandoned);
-        }
-    }
-
-    /** The context handed to one participant. */
-    private static final class Context implements ShutdownContext {
-        private final String name;
-        private final ShutdownReason reason;
-        private final Instant budgetEnd;
-        private volatile long endNanos;
-        private final Map<String, String> settings;
-        private final Map<String, Long> figures = new ConcurrentSkipListMap<>();
-
-        Context(String name, ShutdownReason reason, Instant budgetEnd, long endNanos, Map<String, String> settings) {
-            this.name = name;
-            this.reason = reason;
-            this.budgetEnd = budgetEnd;
-            this.endNanos = endNanos;
-            this.settings = settings;
-        }
-
-        @Override
-        public ShutdownReason reason() {
-            return reason;
-        }
-
-        @Override
-        public Instant budgetEnd() {
-            return budgetEnd;
-        }
-
-        @Override
-        public Duration remaining() {
-            return Duration.ofNanos(Math.max(0, endNanos - System.nanoTime()));
-        }
-
-        /** Ends the budget now: once the coordinator gives up on the participant, remaining() is zero. */
-        void expire() {
-            endNanos = System.nanoTime();
-        }
-
-        @Override
-        public void log(String message) {
-            LOG.log(Level.INFO, "[" + name + "] " + message);
-        }
-
-        @Override
-        public void record(String key, long value) {
-            figures.put(Objects.requireNonNull(key, "key"), value);
-        }
-
-        @Override
-        public Map<String, String> settings() {
-            return settings;
-        }
-
-        Map<String, Long> figures() {
-            return new TreeMap<>(figures);
-        }
-    }
-
-    /** A participant resolved against configuration. */
-    private record Entry(ShutdownParticipant participant, String name, ShutdownPhase phase, int order,
-                         Optional<Duration> timeout, Duration minimumBudget, Map<String, String> settings,
-                         int index) {
     }
 
     /**
@@ -654,11 +470,11 @@ public final class ShutdownCoordinator {
          */
         public ShutdownCoordinator build() {
             Map<String, ShutdownParticipant> byName = new HashMap<>();
-            List<Entry> entries = new ArrayList<>();
+            List<PlannedParticipant> entries = new ArrayList<>();
             List<String> disabled = new ArrayList<>();
             for (ShutdownParticipant p : participants) {
                 String name = checkedName(p, byName);
-                Entry entry = entryOf(p, name, entries.size());
+                PlannedParticipant entry = entryOf(p, name, entries.size());
                 if (entry == null) {
                     disabled.add(name);
                 } else {
@@ -673,8 +489,8 @@ public final class ShutdownCoordinator {
                                                   "no participant is named '" + name + "'; known participants: "
                                                           + new TreeMap<>(byName).keySet());
             }
-            entries.sort(Comparator.comparing(Entry::phase).thenComparingInt(Entry::order)
-                                 .thenComparingInt(Entry::index));
+            entries.sort(Comparator.comparing(PlannedParticipant::phase).thenComparingInt(PlannedParticipant::order)
+                                 .thenComparingInt(PlannedParticipant::index));
             List<Group> groups = groupsOf(entries);
             checkMinimumsFit(groups);
             return new ShutdownCoordinator(config, List.copyOf(entries), groups, List.copyOf(disabled));
@@ -697,7 +513,7 @@ public final class ShutdownCoordinator {
         }
 
         /** The participant's entry, its metadata read once and checked; {@code null} when it is disabled. */
-        private Entry entryOf(ShutdownParticipant p, String name, int index) {
+        private PlannedParticipant entryOf(ShutdownParticipant p, String name, int index) {
             String type = p.getClass().getName();
             ShutdownPhase phase = p.phase();
             if (phase == null) {
@@ -720,8 +536,9 @@ public final class ShutdownCoordinator {
                 throw new IllegalArgumentException("Participant '" + name + "' (" + type
                         + ") declares minimum budget " + minimum + "; expected zero or more");
             }
-            return new Entry(p, name, phase, p.order(), pc.timeout().or(() -> ownTimeout), minimum, pc.settings(),
-                             index);
+            ShutdownPlan.Step step = new ShutdownPlan.Step(name, phase, p.order(), pc.timeout().or(() -> ownTimeout),
+                                                           minimum, type);
+            return new PlannedParticipant(p, step, pc.settings(), index);
         }
 
         /** The readiness delay plus the largest minimum budget of each group must fit in the deadline. */
@@ -729,7 +546,7 @@ public final class ShutdownCoordinator {
             Duration minimums = groups.isEmpty() ? Duration.ZERO : groups.getFirst().reserveFrom();
             StringBuilder needs = new StringBuilder();
             for (Group group : groups) {
-                Entry most = group.mostMinimum();
+                PlannedParticipant most = group.mostMinimum();
                 if (!most.minimumBudget().isZero()) {
                     needs.append(needs.isEmpty() ? "" : ", ").append(most.name()).append(' ')
                             .append(Durations.format(most.minimumBudget()));
