@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.graceful.process.Poll;
-import dev.graceful.process.RawHttp;
+import dev.graceful.wire.RawHttpConnection;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
@@ -115,9 +115,9 @@ final class EventLoad {
     private Void post(int client) {
         int n = 0;
         while (running()) {
-            RawHttp http;
+            RawHttpConnection http;
             try {
-                http = RawHttp.connect(port);
+                http = RawHttpConnection.open(port);
             } catch (ConnectException e) {
                 refused.incrementAndGet();
                 return null;
@@ -130,7 +130,7 @@ final class EventLoad {
                 while (running()) {
                     onConnection++;
                     String id = prefix + "c" + client + "-" + (n++);
-                    RawHttp.Response r;
+                    RawHttpConnection.Response r;
                     try {
                         r = http.post("/events", "{\"id\":\"" + id + "\",\"payload\":{\"n\":" + n + "}}");
                     } catch (IOException e) {
@@ -142,7 +142,7 @@ final class EventLoad {
                     } else {
                         rejected.incrementAndGet();
                     }
-                    if (r.closes()) {
+                    if (r.closesConnection()) {
                         break;
                     }
                 }

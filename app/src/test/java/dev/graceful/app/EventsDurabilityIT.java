@@ -9,8 +9,8 @@ import java.time.Duration;
 
 import dev.graceful.app.plugins.HoldingParticipant;
 import dev.graceful.process.Poll;
-import dev.graceful.process.RawHttp;
 import dev.graceful.process.ServiceProcess;
+import dev.graceful.wire.RawHttpConnection;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,12 +98,12 @@ class EventsDurabilityIT {
     void aCommitThatDoesNotComeInTimeIsA503AndAQueuedEventIsTakenBack() throws Exception {
         String yaml = ServiceProcess.yaml() + "app:\n  events:\n    commit-timeout: 500ms\n";
         try (ServiceProcess service = ServiceProcess.start(dir, yaml);
-                RawHttp first = RawHttp.connect(service.port());
-                RawHttp second = RawHttp.connect(service.port())) {
+                RawHttpConnection first = RawHttpConnection.open(service.port());
+                RawHttpConnection second = RawHttpConnection.open(service.port())) {
             assertThat(first.post("/events", "{\"id\":\"warm\",\"payload\":1}").status(), is(202));
             Path db = dir.resolve("data/events.db");
-            RawHttp.Response stuck;
-            RawHttp.Response queued;
+            RawHttpConnection.Response stuck;
+            RawHttpConnection.Response queued;
             try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + db);
                     Statement s = lock.createStatement()) {
                 s.execute("BEGIN EXCLUSIVE");
@@ -119,9 +119,9 @@ class EventsDurabilityIT {
             assertThat(queued.body(), queued.status(), is(503));
             assertThat(queued.body(), containsString("not stored, retry later"));
             // once the lock is gone, the batch that held "stuck" commits; "queued" was taken back
-            Poll.until(Duration.ofSeconds(20), () -> first.exchange("/events/stuck").status() == 200);
-            assertThat(first.exchange("/events/stuck").status(), is(200));
-            assertThat(first.exchange("/events/queued").status(), is(404));
+            Poll.until(Duration.ofSeconds(20), () -> first.get("/events/stuck").status() == 200);
+            assertThat(first.get("/events/stuck").status(), is(200));
+            assertThat(first.get("/events/queued").status(), is(404));
         }
     }
 }

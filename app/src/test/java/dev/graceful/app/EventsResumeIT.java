@@ -15,8 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.graceful.process.Poll;
-import dev.graceful.process.RawHttp;
 import dev.graceful.process.ServiceProcess;
+import dev.graceful.wire.RawHttpConnection;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -221,15 +221,15 @@ class EventsResumeIT {
         private void run() {
             int n = 0;
             while (!stopped) {
-                try (RawHttp http = RawHttp.connect(port)) {
+                try (RawHttpConnection http = RawHttpConnection.open(port)) {
                     while (!stopped) {
                         String id = "r-" + (n++);
-                        RawHttp.Response r = http.post("/events", "{\"id\":\"" + id + "\",\"payload\":" + n + "}");
+                        RawHttpConnection.Response r = http.post("/events", "{\"id\":\"" + id + "\",\"payload\":" + n + "}");
                         if (r.status() == 202) {
                             acknowledged.add(id);
                         }
                         Thread.sleep(5);
-                        if (r.closes()) {
+                        if (r.closesConnection()) {
                             break;
                         }
                     }

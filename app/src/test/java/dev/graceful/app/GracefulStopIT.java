@@ -13,8 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import dev.graceful.process.RawHttp;
 import dev.graceful.process.ServiceProcess;
+import dev.graceful.wire.RawHttpConnection;
 
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -67,9 +67,9 @@ class GracefulStopIT {
                 s.getOutputStream().flush();
                 slow.add(s);
             }
-            try (RawHttp probe = RawHttp.connect(service.port())) {
+            try (RawHttpConnection probe = RawHttpConnection.open(service.port())) {
                 // every partial head is on the server by now: connections are handled in order of arrival
-                assertThat(probe.exchange("/").status(), is(200));
+                assertThat(probe.get("/").status(), is(200));
             }
             long signalled = System.nanoTime();
             service.signal("TERM");
@@ -96,18 +96,18 @@ class GracefulStopIT {
         ServiceProcess service = start(ServiceProcess.yaml());
         int port = service.port();
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<RawHttp.Response>> responses = new ArrayList<>();
+            List<Future<RawHttpConnection.Response>> responses = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 responses.add(clients.submit(() -> {
-                    try (RawHttp http = RawHttp.connect(port)) {
-                        return http.exchange("/work?ms=3000");
+                    try (RawHttpConnection http = RawHttpConnection.open(port)) {
+                        return http.get("/work?ms=3000");
                     }
                 }));
             }
             service.awaitInFlight(51, Duration.ofSeconds(10));
             service.signal("TERM");
-            for (Future<RawHttp.Response> f : responses) {
-                RawHttp.Response r = f.get();
+            for (Future<RawHttpConnection.Response> f : responses) {
+                RawHttpConnection.Response r = f.get();
                 assertThat(r.status(), is(200));
                 assertThat(r.body(), is("worked 3000 ms\n"));
             }
@@ -125,9 +125,9 @@ class GracefulStopIT {
     void newConnectsAreRefusedSoonAfterSigtermWhileInFlightRequestCompletes() throws Exception {
         ServiceProcess service = start(ServiceProcess.yaml());
         int port = service.port();
-        CompletableFuture<RawHttp.Response> slow = CompletableFuture.supplyAsync(() -> {
-            try (RawHttp http = RawHttp.connect(port)) {
-                return http.exchange("/work?ms=2500");
+        CompletableFuture<RawHttpConnection.Response> slow = CompletableFuture.supplyAsync(() -> {
+            try (RawHttpConnection http = RawHttpConnection.open(port)) {
+                return http.get("/work?ms=2500");
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -160,11 +160,11 @@ class GracefulStopIT {
         ServiceProcess service = start(ServiceProcess.yaml()
                 + "shutdown:\n  participants:\n    listener:\n      settings:\n        idle-grace: 3s\n");
         int port = service.port();
-        List<RawHttp> idle = new ArrayList<>();
+        List<RawHttpConnection> idle = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            RawHttp http = RawHttp.connect(port);
+            RawHttpConnection http = RawHttpConnection.open(port);
             toClose.add(http);
-            assertThat(http.exchange("/").status(), is(200));
+            assertThat(http.get("/").status(), is(200));
             idle.add(http);
         }
         // The condition under test is time itself: every connection idle for longer than the 5 s of a long idle.
@@ -176,7 +176,7 @@ class GracefulStopIT {
         System.out.println("50 keep-alive connections idle 6 s (grace 3 s): exit " + millis + " ms after kill -TERM");
         // counted from the stop, the grace alone would hold the exit for 3 s
         assertThat(millis, lessThan(2_000L));
-        for (RawHttp http : idle) {
+        for (RawHttpConnection http : idle) {
             assertThat(http.isClosedByServer(), is(true));
         }
     }
@@ -185,11 +185,11 @@ class GracefulStopIT {
     void idleKeepAliveConnectionsDoNotHoldTheExit() throws Exception {
         ServiceProcess service = start(ServiceProcess.yaml());
         int port = service.port();
-        List<RawHttp> idle = new ArrayList<>();
+        List<RawHttpConnection> idle = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            RawHttp http = RawHttp.connect(port);
+            RawHttpConnection http = RawHttpConnection.open(port);
             toClose.add(http);
-            assertThat(http.exchange("/").status(), is(200));
+            assertThat(http.get("/").status(), is(200));
             idle.add(http);
         }
         long sent = System.nanoTime();
@@ -198,7 +198,7 @@ class GracefulStopIT {
         long millis = (System.nanoTime() - sent) / 1_000_000;
         System.out.println("100 idle keep-alive connections: exit " + millis + " ms after kill -TERM");
         assertThat(millis, lessThan(2_000L));
-        for (RawHttp http : idle) {
+        for (RawHttpConnection http : idle) {
             assertThat(http.isClosedByServer(), is(true));
         }
     }
@@ -206,15 +206,15 @@ class GracefulStopIT {
     @Test
     void responseDuringShutdownCarriesConnectionCloseAndServerClosesTheConnection() throws Exception {
         ServiceProcess service = start(ServiceProcess.yaml("deadline: 10s", "readiness-delay: 2s"));
-        RawHttp http = RawHttp.connect(service.port());
+        RawHttpConnection http = RawHttpConnection.open(service.port());
         toClose.add(http);
-        assertThat(http.exchange("/").closes(), is(false));
+        assertThat(http.get("/").closesConnection(), is(false));
         service.signal("TERM");
         service.awaitReadinessDown(Duration.ofSeconds(5));
-        RawHttp.Response during = http.exchange("/");
+        RawHttpConnection.Response during = http.get("/");
         assertThat(during.status(), is(200));
-        assertThat(during.closes(), is(true));
-        http.soTimeout(5_000);
+        assertThat(during.closesConnection(), is(true));
+        http.readTimeout(Duration.ofSeconds(5));
         assertThat("server closed the connection after Connection: close", http.isClosedByServer(), is(true));
         assertThat(service.awaitExit(Duration.ofSeconds(15)), is(0));
     }
@@ -224,8 +224,8 @@ class GracefulStopIT {
         ServiceProcess service = start(ServiceProcess.yaml("deadline: 3s"));
         int port = service.port();
         CompletableFuture<String> client = CompletableFuture.supplyAsync(() -> {
-            try (RawHttp http = RawHttp.connect(port)) {
-                return "response " + http.exchange("/work?ms=60000").status();
+            try (RawHttpConnection http = RawHttpConnection.open(port)) {
+                return "response " + http.get("/work?ms=60000").status();
             } catch (IOException e) {
                 return "connection ended: " + e;
             }
@@ -251,8 +251,8 @@ class GracefulStopIT {
                                                            "    enabled: false"));
         int port = service.port();
         CompletableFuture.runAsync(() -> {
-            try (RawHttp http = RawHttp.connect(port)) {
-                http.exchange("/work?ms=60000");
+            try (RawHttpConnection http = RawHttpConnection.open(port)) {
+                http.get("/work?ms=60000");
             } catch (IOException expected) {
                 // cut by the forced exit
             }
@@ -276,12 +276,12 @@ class GracefulStopIT {
     void readinessDelayKeepsServingWithReadinessDownThenRefusesConnects() throws Exception {
         ServiceProcess service = start(ServiceProcess.yaml("deadline: 10s", "readiness-delay: 2s"));
         int port = service.port();
-        try (RawHttp probe = RawHttp.connect(port)) {
-            assertThat(probe.exchange("/observe/health/ready").status(), is(204));
+        try (RawHttpConnection probe = RawHttpConnection.open(port)) {
+            assertThat(probe.get("/observe/health/ready").status(), is(204));
         }
-        CompletableFuture<RawHttp.Response> slow = CompletableFuture.supplyAsync(() -> {
-            try (RawHttp http = RawHttp.connect(port)) {
-                return http.exchange("/work?ms=4000");
+        CompletableFuture<RawHttpConnection.Response> slow = CompletableFuture.supplyAsync(() -> {
+            try (RawHttpConnection http = RawHttpConnection.open(port)) {
+                return http.get("/work?ms=4000");
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -290,13 +290,13 @@ class GracefulStopIT {
         long sent = System.nanoTime();
         service.signal("TERM");
         service.awaitReadinessDown(Duration.ofSeconds(5));
-        try (RawHttp probe = RawHttp.connect(port)) {
-            assertThat(probe.exchange("/observe/health/live").status(), is(204));
+        try (RawHttpConnection probe = RawHttpConnection.open(port)) {
+            assertThat(probe.get("/observe/health/live").status(), is(204));
         }
-        try (RawHttp client = RawHttp.connect(port)) {
-            RawHttp.Response r = client.exchange("/");
+        try (RawHttpConnection client = RawHttpConnection.open(port)) {
+            RawHttpConnection.Response r = client.get("/");
             assertThat(r.status(), is(200));
-            assertThat(r.closes(), is(true));
+            assertThat(r.closesConnection(), is(true));
         }
         long servedAt = (System.nanoTime() - sent) / 1_000_000;
         assertThat("served inside the readiness delay", servedAt, lessThan(2_000L));

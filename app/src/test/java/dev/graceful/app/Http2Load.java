@@ -10,7 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.graceful.helidon.RawHttp2Connection;
+import dev.graceful.wire.RawHttp2Connection;
 
 /**
  * A well-behaved HTTP/2 load: several prior-knowledge connections, each keeping a number of {@code GET /} streams in

@@ -15,8 +15,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.graceful.process.RawHttp;
 import dev.graceful.process.ServiceProcess;
+import dev.graceful.wire.RawHttpConnection;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,9 +56,9 @@ class KeepAliveLoadIT {
                 for (int c = 0; c < connections; c++) {
                     clients.add(pool.submit(() -> {
                         while (System.nanoTime() < stopAt) {
-                            RawHttp http;
+                            RawHttpConnection http;
                             try {
-                                http = RawHttp.connect(port);
+                                http = RawHttpConnection.open(port);
                             } catch (ConnectException e) {
                                 refused.incrementAndGet();
                                 return;
@@ -68,12 +68,12 @@ class KeepAliveLoadIT {
                             }
                             try (http) {
                                 int sentOnThisConnection = 0;
-                                RawHttp.Response previous = null;
+                                RawHttpConnection.Response previous = null;
                                 while (System.nanoTime() < stopAt) {
-                                    RawHttp.Response r;
+                                    RawHttpConnection.Response r;
                                     try {
                                         sentOnThisConnection++;
-                                        r = http.exchange("/");
+                                        r = http.get("/");
                                     } catch (IOException e) {
                                         lost.add("request " + sentOnThisConnection + " on a connection: " + e
                                                          + (previous == null ? "" : "; previous response "
@@ -88,7 +88,7 @@ class KeepAliveLoadIT {
                                     ok.incrementAndGet();
                                     lastResponseNanos.accumulateAndGet(System.nanoTime(), Math::max);
                                     warm.countDown();
-                                    if (r.closes()) {
+                                    if (r.closesConnection()) {
                                         closedByServer.incrementAndGet();
                                         break;
                                     }

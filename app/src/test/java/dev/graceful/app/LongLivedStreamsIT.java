@@ -18,9 +18,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import dev.graceful.helidon.RawHttp2Connection;
-import dev.graceful.process.RawHttp;
 import dev.graceful.process.ServiceProcess;
+import dev.graceful.wire.RawHttp2Connection;
+import dev.graceful.wire.RawHttpConnection;
 
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -66,7 +66,7 @@ class LongLivedStreamsIT {
         List<SseClient> streams = openSse(port, 20);
         assertThat("open event streams are not requests in flight (the probe is)", service.inFlight(), is(1L));
 
-        try (RawHttp http = RawHttp.connect(port)) {
+        try (RawHttpConnection http = RawHttpConnection.open(port)) {
             assertThat(http.post("/events", "{\"id\":\"live-1\",\"payload\":{\"n\":1}}").status(), is(202));
         }
         for (SseClient s : streams) {
@@ -179,11 +179,11 @@ class LongLivedStreamsIT {
         int port = service.port();
         List<SseClient> streams = openSse(port, 5);
         List<WsClient> sessions = openWebSockets(port, 5);
-        List<Future<RawHttp.Response>> http1 = new ArrayList<>();
+        List<Future<RawHttpConnection.Response>> http1 = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             http1.add(clients.submit(() -> {
-                try (RawHttp http = RawHttp.connect(port)) {
-                    return http.exchange("/work?ms=1500");
+                try (RawHttpConnection http = RawHttpConnection.open(port)) {
+                    return http.get("/work?ms=1500");
                 }
             }));
         }
@@ -217,8 +217,8 @@ class LongLivedStreamsIT {
         for (WsClient ws : sessions) {
             assertThat(ws.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS), is(1001));
         }
-        for (Future<RawHttp.Response> f : http1) {
-            RawHttp.Response r = f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        for (Future<RawHttpConnection.Response> f : http1) {
+            RawHttpConnection.Response r = f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(r.status(), is(200));
             assertThat(r.body(), is("worked 1500 ms\n"));
         }

@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import dev.graceful.process.RawHttp;
 import dev.graceful.process.ServiceProcess;
+import dev.graceful.wire.RawHttpConnection;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -144,8 +144,8 @@ class MalformedRequestsIT {
     @Order(3)
     @Test
     void afterThemTheServiceServesLogsNoWarningAndStopsCleanly() throws Exception {
-        try (RawHttp http = RawHttp.connect(service.port())) {
-            assertThat(http.exchange("/").status(), is(200));
+        try (RawHttpConnection http = RawHttpConnection.open(service.port())) {
+            assertThat(http.get("/").status(), is(200));
         }
         List<String> warnings = new ArrayList<>();
         for (String line : service.output().split("\n")) {

@@ -7,9 +7,9 @@ import java.util.List;
 
 import dev.graceful.launcher.ExitCode;
 import dev.graceful.process.Poll;
-import dev.graceful.process.RawHttp;
 import dev.graceful.process.ServiceProcess;
 import dev.graceful.process.SteadyLoad;
+import dev.graceful.wire.RawHttpConnection;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,8 +119,8 @@ class RestartIT {
             assertThat(service.awaitExit(Duration.ofSeconds(40)), is(0));
             service.awaitLine("graceful shutdown (RESTART) clean", Duration.ofSeconds(5));
             assertThat(service.servingPids(), hasSize(2));
-            try (RawHttp http = RawHttp.connect(port)) {
-                assertThat(http.exchange("/").status(), is(200));
+            try (RawHttpConnection http = RawHttpConnection.open(port)) {
+                assertThat(http.get("/").status(), is(200));
             }
         }
     }
@@ -155,8 +155,8 @@ class RestartIT {
             service.awaitExit(Duration.ofSeconds(10));
             List<Long> pids = service.servingPids();
             assertThat(pids, hasSize(2));
-            try (RawHttp http = RawHttp.connect(port)) {
-                assertThat(http.exchange("/").body(), is("v1\n"));
+            try (RawHttpConnection http = RawHttpConnection.open(port)) {
+                assertThat(http.get("/").body(), is("v1\n"));
             }
             Path other = Files.createDirectories(dir.resolve("other"));
             try (ServiceProcess second = ServiceProcess.launch(other, yaml(port, "v2"))) {
@@ -188,8 +188,8 @@ class RestartIT {
                     .findFirst().orElseThrow().pid();
             new ProcessBuilder("kill", "-HUP", Long.toString(javaPid)).start().waitFor();
             awaitLogLine(dir.resolve("pid1.log"), "SIGHUP ignored: this process is PID 1");
-            try (RawHttp http = RawHttp.connect(port)) {
-                assertThat(http.exchange("/").body(), is("v1\n"));
+            try (RawHttpConnection http = RawHttpConnection.open(port)) {
+                assertThat(http.get("/").body(), is("v1\n"));
             }
             new ProcessBuilder("kill", "-TERM", Long.toString(javaPid)).start().waitFor();
             assertThat(unshare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), is(true));
@@ -235,8 +235,8 @@ class RestartIT {
                 ServiceProcess second = ServiceProcess.launch(other, yaml(port, "v2"))) {
             assertThat(second.awaitExit(Duration.ofSeconds(30)), is(ExitCode.STARTUP_FAILED.code()));
             assertThat(second.output(), containsString("port " + port + " is already in use"));
-            try (RawHttp http = RawHttp.connect(port)) {
-                assertThat(http.exchange("/").body(), is("v1\n"));
+            try (RawHttpConnection http = RawHttpConnection.open(port)) {
+                assertThat(http.get("/").body(), is("v1\n"));
             }
         }
     }

@@ -10,9 +10,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.graceful.launcher.ExitCode;
-import dev.graceful.process.RawHttp;
 import dev.graceful.process.ServiceProcess;
 import dev.graceful.process.SteadyLoad;
+import dev.graceful.wire.RawHttpConnection;
 
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -39,18 +39,18 @@ class HelloServiceIT {
     void sigtermWithTwentyRequestsInFlightAnswersEveryOneAndExitsZero() throws Exception {
         try (ServiceProcess service = ServiceProcess.start(dir, ServiceProcess.yaml());
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<RawHttp.Response>> responses = new ArrayList<>();
+            List<Future<RawHttpConnection.Response>> responses = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 responses.add(clients.submit(() -> {
-                    try (RawHttp http = RawHttp.connect(service.port())) {
-                        return http.exchange("/slow");
+                    try (RawHttpConnection http = RawHttpConnection.open(service.port())) {
+                        return http.get("/slow");
                     }
                 }));
             }
             service.awaitInFlight(21, Duration.ofSeconds(20));
             service.signal("TERM");
-            for (Future<RawHttp.Response> f : responses) {
-                RawHttp.Response r = f.get(30, TimeUnit.SECONDS);
+            for (Future<RawHttpConnection.Response> f : responses) {
+                RawHttpConnection.Response r = f.get(30, TimeUnit.SECONDS);
                 assertThat(r.status(), is(200));
                 assertThat(r.body(), is("done"));
             }

@@ -1,6 +1,8 @@
 package dev.graceful.helidon;
 
 import dev.graceful.ShutdownConfig;
+import dev.graceful.wire.RawHttp2Connection;
+import dev.graceful.wire.RawHttpConnection;
 
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;

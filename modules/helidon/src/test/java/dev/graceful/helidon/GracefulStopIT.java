@@ -22,6 +22,7 @@ import dev.graceful.ShutdownReport;
 import dev.graceful.spi.ShutdownParticipant;
 import dev.graceful.spi.ShutdownPhase;
 import dev.graceful.spi.ShutdownReason;
+import dev.graceful.wire.RawHttpConnection;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;

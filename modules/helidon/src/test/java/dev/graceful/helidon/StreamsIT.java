@@ -30,6 +30,8 @@ import dev.graceful.ShutdownCoordinator;
 import dev.graceful.ShutdownReport;
 import dev.graceful.spi.ShutdownParticipant;
 import dev.graceful.spi.ShutdownReason;
+import dev.graceful.wire.RawHttp2Connection;
+import dev.graceful.wire.RawHttpConnection;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;

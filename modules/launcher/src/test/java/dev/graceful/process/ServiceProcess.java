@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.graceful.launcher.GracefulServer;
+import dev.graceful.wire.RawHttpConnection;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -184,8 +185,8 @@ public final class ServiceProcess implements AutoCloseable {
     public void awaitReadinessDown(Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
-            try (RawHttp probe = RawHttp.connect(port())) {
-                int status = probe.exchange("/observe/health/ready").status();
+            try (RawHttpConnection probe = RawHttpConnection.open(port())) {
+                int status = probe.get("/observe/health/ready").status();
                 if (status == 503) {
                     return;
                 }

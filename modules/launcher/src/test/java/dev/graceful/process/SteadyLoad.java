@@ -8,6 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.graceful.wire.RawHttpConnection;
+
 /**
  * A steady, bounded load of keep-alive and connection-per-request clients. Every request that does not end in a 2xx
  * response (refused connect, reset, EOF, error status) is a failure, recorded with what happened.
@@ -80,13 +82,13 @@ public final class SteadyLoad implements AutoCloseable {
 
     private void keepAlive(String path) {
         while (running()) {
-            try (RawHttp http = RawHttp.connect(port)) {
+            try (RawHttpConnection http = RawHttpConnection.open(port)) {
                 while (running()) {
-                    RawHttp.Response r = http.exchange(path);
+                    RawHttpConnection.Response r = http.get(path);
                     if (!record(path, r)) {
                         break;
                     }
-                    if (r.closes()) {
+                    if (r.closesConnection()) {
                         break;
                     }
                 }
@@ -100,10 +102,10 @@ public final class SteadyLoad implements AutoCloseable {
 
     private void perRequest() {
         while (running()) {
-            try (RawHttp http = RawHttp.connect(port)) {
-                RawHttp.Response r;
+            try (RawHttpConnection http = RawHttpConnection.open(port)) {
+                RawHttpConnection.Response r;
                 try {
-                    r = http.exchangeAndClose("/");
+                    r = http.getAndClose("/");
                 } catch (java.net.SocketException e) {
                     if (running()) {
                         notAccepted.add("per-request: " + e);
@@ -119,7 +121,7 @@ public final class SteadyLoad implements AutoCloseable {
         }
     }
 
-    private boolean record(String path, RawHttp.Response r) {
+    private boolean record(String path, RawHttpConnection.Response r) {
         if (r.status() / 100 != 2) {
             failures.add(path + ": status " + r.status());
             return false;

@@ -1,4 +1,4 @@
-package dev.graceful.helidon;
+package dev.graceful.wire;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
