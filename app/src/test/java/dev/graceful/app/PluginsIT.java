@@ -1,8 +1,13 @@
 package dev.graceful.app;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 import dev.graceful.app.plugins.StubbornParticipant;
 import dev.graceful.app.plugins.ThrowingAtLoadParticipant;
@@ -81,6 +86,34 @@ class PluginsIT {
             assertThat(service.output(), containsString(ThrowingAtLoadParticipant.class.getName()));
             assertThat(service.output(), containsString("cannot connect to the discovery service"));
             assertThat(service.output(), not(containsString("serving on")));
+        }
+    }
+
+    /**
+     * This covers a bug where a plugins directory that cannot be listed escaped as an unchecked exception and ended
+     * the process with 1, the code of a stop that was not clean, instead of 69 with a message naming the directory.
+     */
+    @Test
+    void aPluginsDirectoryThatCannotBeListedFailsStartupNamingIt() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Path config = Files.writeString(dir.resolve("app.yaml"), ServiceProcess.yaml());
+        List<String> command = new ArrayList<>();
+        if (System.getProperty("user.name").equals("root")) {
+            // root lists any directory: without these capabilities it obeys the permission bits like anyone
+            command.addAll(List.of("setpriv", "--bounding-set=-dac_override,-dac_read_search"));
+        }
+        command.addAll(List.of(ServiceProcess.java(), "-jar", ServiceProcess.jar().toString(), "--config",
+                               config.toString()));
+        Files.setPosixFilePermissions(plugins, Set.of());
+        try {
+            Process service = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            String output = new String(service.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(output, service.waitFor(), is(ExitCode.STARTUP_FAILED.code()));
+            assertThat(output, containsString("cannot list the plugin directory " + plugins.toAbsolutePath()));
+            assertThat(output, not(containsString("serving on")));
+        } finally {
+            Files.setPosixFilePermissions(plugins, PosixFilePermissions.fromString("rwx------"));
         }
     }
 

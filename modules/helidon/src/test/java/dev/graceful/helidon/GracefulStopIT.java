@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 import dev.graceful.ParticipantOutcome;
@@ -25,18 +24,18 @@ import dev.graceful.spi.ShutdownReason;
 import dev.graceful.wire.RawHttpConnection;
 
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.WebServerConfig;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import static dev.graceful.helidon.ServerFixture.awaitLatch;
+import static dev.graceful.helidon.ServerFixture.awaitTrue;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The built-in participants against a real server on 127.0.0.1, assembled as {@code app}'s {@code Main} does it
@@ -49,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class GracefulStopIT {
 
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration WAIT = ServerFixture.WAIT;
     private static final ShutdownConfig TEN_SECONDS = ShutdownConfig.defaults().withDeadline(Duration.ofSeconds(10));
     /** Large enough to take many socket writes, so a cut-off response cannot pass for a complete one. */
     private static final String LARGE_BODY = "0123456789abcdef".repeat(16 * 1024);
@@ -58,22 +57,18 @@ class GracefulStopIT {
     private final CountDownLatch release = new CountDownLatch(1);
     private final CountDownLatch sleepingEntered = new CountDownLatch(1);
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-    private final List<RawHttpConnection> clients = new ArrayList<>();
-    private ShutdownConfig config;
+    private ServerFixture fixture;
     private ServerShutdown shutdown;
     private WebServer server;
 
     @AfterEach
-    void stopServer() throws IOException {
+    void stopServer() throws Exception {
         release.countDown();
         try {
-            for (RawHttpConnection c : clients) {
-                c.close();
+            if (fixture != null) {
+                fixture.close();
             }
         } finally {
-            if (server != null) {
-                server.stop();
-            }
             background.shutdownNow();
         }
     }
@@ -150,8 +145,10 @@ class GracefulStopIT {
     void idleServerWithIdleKeepAliveConnectionsStopsWithinTwoSeconds() throws Exception {
         start(TEN_SECONDS);
         ShutdownCoordinator coordinator = coordinator();
+        List<RawHttpConnection> idle = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            assertThat(connect().get("/").status(), is(200));
+            idle.add(connect());
+            assertThat(idle.getLast().get("/").status(), is(200));
         }
 
         long start = System.nanoTime();
@@ -160,7 +157,7 @@ class GracefulStopIT {
 
         assertThat(report.toTable(), took, lessThan(Duration.ofSeconds(2)));
         assertThat(report.toTable(), report.isClean(), is(true));
-        for (RawHttpConnection client : clients) {
+        for (RawHttpConnection client : idle) {
             assertThat("the server closed each idle connection", client.awaitEndOfStream(WAIT), is(true));
         }
     }
@@ -280,14 +277,7 @@ class GracefulStopIT {
     }
 
     private void start(ShutdownConfig config) {
-        this.config = config;
-        shutdown = new ServerShutdown(config);
-        WebServerConfig.Builder builder = WebServer.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .featuresDiscoverServices(false);
-        shutdown.configure(builder);
-        builder.routing(routing -> routing
+        fixture = new ServerFixture(config).start(routing -> routing
                 .get("/", (req, res) -> res.send("hello"))
                 .get("/held", (req, res) -> {
                     heldEntered.countDown();
@@ -300,9 +290,9 @@ class GracefulStopIT {
                     sleepingEntered.countDown();
                     Thread.sleep(Duration.ofMinutes(1));
                     res.send("woke up");
-                }));
-        server = builder.build().start();
-        assertThat("the server started", server.isRunning(), is(true));
+                }), builder -> { });
+        shutdown = fixture.shutdown();
+        server = fixture.server();
     }
 
     /** A coordinator with the server's built-in participants, as they are, plus the given ones. */
@@ -313,36 +303,10 @@ class GracefulStopIT {
     /** A coordinator with the server's built-in participants, each passed through {@code wrap}, plus the given ones. */
     private ShutdownCoordinator coordinator(UnaryOperator<ShutdownParticipant> wrap,
                                             ShutdownParticipant... extra) {
-        ShutdownCoordinator.Builder builder = ShutdownCoordinator.builder().config(config);
-        for (ShutdownParticipant p : shutdown.participants(server)) {
-            builder.add(wrap.apply(p));
-        }
-        for (ShutdownParticipant p : extra) {
-            builder.add(p);
-        }
-        return builder.build();
+        return fixture.coordinator(participant -> true, wrap, extra);
     }
 
     private RawHttpConnection connect() throws IOException {
-        RawHttpConnection client = RawHttpConnection.open(server.port());
-        clients.add(client);
-        return client;
-    }
-
-    private static void awaitLatch(String what, CountDownLatch latch) throws InterruptedException {
-        if (!latch.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-            fail("Waited " + WAIT + " for " + what);
-        }
-    }
-
-    /** Waits for a state that has no latch to wait on; it changes once, in another thread. */
-    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - end > 0) {
-                fail("Waited " + WAIT + " for " + what);
-            }
-            Thread.sleep(5);
-        }
+        return fixture.connect();
     }
 }

@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,20 +20,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import dev.graceful.ParticipantOutcome;
 import dev.graceful.ShutdownConfig;
 import dev.graceful.ShutdownCoordinator;
 import dev.graceful.ShutdownReport;
-import dev.graceful.spi.ShutdownParticipant;
 import dev.graceful.spi.ShutdownReason;
 import dev.graceful.wire.RawHttp2Connection;
 import dev.graceful.wire.RawHttpConnection;
 
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
@@ -42,6 +38,8 @@ import io.helidon.websocket.WsSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import static dev.graceful.helidon.ServerFixture.awaitLatch;
+import static dev.graceful.helidon.ServerFixture.awaitTrue;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
@@ -60,15 +58,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class StreamsIT {
 
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration WAIT = ServerFixture.WAIT;
     private static final ShutdownConfig TEN_SECONDS = ShutdownConfig.defaults().withDeadline(Duration.ofSeconds(10));
 
     private final CountDownLatch heldEntered = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
     private final CountDownLatch floodBlocked = new CountDownLatch(1);
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-    private final List<AutoCloseable> clients = new ArrayList<>();
-    private ShutdownConfig config;
+    private ServerFixture fixture;
     private ServerShutdown shutdown;
     private WebServer server;
 
@@ -76,13 +73,10 @@ class StreamsIT {
     void stopServer() throws Exception {
         release.countDown();
         try {
-            for (AutoCloseable c : clients) {
-                c.close();
+            if (fixture != null) {
+                fixture.close();
             }
         } finally {
-            if (server != null) {
-                server.stop();
-            }
             background.shutdownNow();
         }
     }
@@ -91,7 +85,7 @@ class StreamsIT {
     void anSseStreamLeavesTheInFlightCountAndEndsWithTheShutdownEventCarryingRetry() throws Exception {
         start(TEN_SECONDS);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        clients.add(http::shutdownNow);
+        fixture.closeAfter(http::shutdownNow);
         HttpResponse<Stream<String>> response = http.send(HttpRequest.newBuilder(uri("/sse")).build(),
                                                           HttpResponse.BodyHandlers.ofLines());
         assertThat(response.statusCode(), is(200));
@@ -119,7 +113,7 @@ class StreamsIT {
     void aWebSocketSessionIsCountedAndGetsGoingAway() throws Exception {
         start(TEN_SECONDS);
         HttpClient http = HttpClient.newHttpClient();
-        clients.add(http::shutdownNow);
+        fixture.closeAfter(http::shutdownNow);
         CompletableFuture<Void> greeted = new CompletableFuture<>();
         CompletableFuture<Integer> closed = new CompletableFuture<>();
         http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws"),
@@ -180,7 +174,7 @@ class StreamsIT {
     void anHttp2ConnectionGetsGoAwayCoveringItsStreamInFlightAndAStreamOpenedAfterItIsNotRun() throws Exception {
         start(TEN_SECONDS);
         RawHttp2Connection h2 = RawHttp2Connection.connect(server.port());
-        clients.add(h2);
+        fixture.closeAfter(h2);
         h2.get(1, "/");
         awaitEndOfStream(h2, 1);
         h2.get(3, "/held");
@@ -229,7 +223,7 @@ class StreamsIT {
     void aStreamTheClientSentBeforeItLearntOfTheShutdownIsServed() throws Exception {
         start(TEN_SECONDS);
         RawHttp2Connection h2 = RawHttp2Connection.connect(server.port());
-        clients.add(h2);
+        fixture.closeAfter(h2);
         h2.get(1, "/");
         awaitEndOfStream(h2, 1);
 
@@ -265,7 +259,7 @@ class StreamsIT {
     void aConnectionThatNeverSendsAByteDoesNotHoldTheStop() throws Exception {
         start(TEN_SECONDS);
         Socket silent = new Socket("127.0.0.1", server.port());
-        clients.add(silent);
+        fixture.closeAfter(silent);
         awaitTrue("the connection to be tracked", () -> shutdown.connections().size() == 1);
 
         long start = System.nanoTime();
@@ -284,7 +278,7 @@ class StreamsIT {
                       .withParticipants(Map.of(StreamsParticipant.NAME, new ShutdownConfig.ParticipantConfig(
                               Optional.of(Duration.ofMillis(500)), true, Map.of()))));
         Socket stuck = new Socket("127.0.0.1", server.port());
-        clients.add(stuck);
+        fixture.closeAfter(stuck);
         OutputStream out = stuck.getOutputStream();
         out.write("GET /flood HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
@@ -305,14 +299,9 @@ class StreamsIT {
     }
 
     private void start(ShutdownConfig config) {
-        this.config = config;
-        shutdown = new ServerShutdown(config);
-        WebServerConfig.Builder builder = WebServer.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .featuresDiscoverServices(false);
-        shutdown.configure(builder);
-        builder.routing(routing -> routing
+        fixture = new ServerFixture(config);
+        shutdown = fixture.shutdown();
+        fixture.start(routing -> routing
                 .get("/", (req, res) -> res.send("hello"))
                 .get("/held", (req, res) -> {
                     heldEntered.countDown();
@@ -341,15 +330,14 @@ class StreamsIT {
                         floodBlocked.countDown();
                     });
                     s.run(Duration.ofSeconds(10));
-                }));
-        builder.addRouting(WsRouting.builder().endpoint("/ws", shutdown.streams().webSocket(new WsListener() {
-            @Override
-            public void onOpen(WsSession session) {
-                session.send("open", true);
-            }
-        })));
-        server = builder.build().start();
-        assertThat("the server started", server.isRunning(), is(true));
+                }), builder -> builder.addRouting(WsRouting.builder().endpoint("/ws", shutdown.streams().webSocket(
+                new WsListener() {
+                    @Override
+                    public void onOpen(WsSession session) {
+                        session.send("open", true);
+                    }
+                }))));
+        server = fixture.server();
     }
 
     private URI uri(String path) {
@@ -358,28 +346,16 @@ class StreamsIT {
 
     /** A coordinator with all of the server's built-in participants. */
     private ShutdownCoordinator coordinator() {
-        ShutdownCoordinator.Builder builder = ShutdownCoordinator.builder().config(config);
-        for (ShutdownParticipant p : shutdown.participants(server)) {
-            builder.add(p);
-        }
-        return builder.build();
+        return fixture.coordinator(participant -> true, participant -> participant);
     }
 
     /** A coordinator with only the named built-in participant. */
     private ShutdownCoordinator coordinatorOf(String name) {
-        ShutdownCoordinator.Builder builder = ShutdownCoordinator.builder().config(config);
-        for (ShutdownParticipant p : shutdown.participants(server)) {
-            if (p.name().equals(name)) {
-                builder.add(p);
-            }
-        }
-        return builder.build();
+        return fixture.coordinator(participant -> participant.name().equals(name), participant -> participant);
     }
 
     private RawHttpConnection connect() throws IOException {
-        RawHttpConnection client = RawHttpConnection.open(server.port());
-        clients.add(client);
-        return client;
+        return fixture.connect();
     }
 
     private static void awaitEndOfStream(RawHttp2Connection h2, int stream) throws IOException {
@@ -390,22 +366,5 @@ class StreamsIT {
                 fail("connection ended before the end of stream " + stream);
             }
         } while (!(f.streamId() == stream && f.endStream()));
-    }
-
-    private static void awaitLatch(String what, CountDownLatch latch) throws InterruptedException {
-        if (!latch.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-            fail("Waited " + WAIT + " for " + what);
-        }
-    }
-
-    /** Waits for a state that has no latch to wait on; it changes once, in another thread. */
-    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - end > 0) {
-                fail("Waited " + WAIT + " for " + what);
-            }
-            Thread.sleep(5);
-        }
     }
 }

@@ -51,6 +51,11 @@ record WatchedParticipant(ShutdownParticipant delegate, String figure, CountDown
     }
 
     @Override
+    public Duration minimumBudget() {
+        return delegate.minimumBudget();
+    }
+
+    @Override
     public void shutdown(ShutdownContext context) throws Exception {
         delegate.shutdown(new ShutdownContext() {
             @Override

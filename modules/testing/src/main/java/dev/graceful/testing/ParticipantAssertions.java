@@ -1,8 +1,11 @@
 package dev.graceful.testing;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 import dev.graceful.Durations;
 import dev.graceful.ParticipantOutcome;
@@ -12,7 +15,9 @@ import dev.graceful.ParticipantOutcome.Skipped;
 import dev.graceful.ParticipantOutcome.TimedOut;
 import dev.graceful.ShutdownConfig;
 import dev.graceful.ShutdownReport;
+import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownParticipant;
+import dev.graceful.spi.ShutdownPhase;
 
 /**
  * Assertions that check a participant against the contract of {@link ShutdownParticipant}, each by running it
@@ -292,6 +297,77 @@ public final class ParticipantAssertions {
         throw new AssertionError(who + " completed its first run but not a second one through a new coordinator ("
                 + describe(second) + "): make shutdown() idempotent, re-creating what it closes or treating what"
                 + " is already closed as done, or do not claim that it can run again", cause(second));
+    }
+
+    /**
+     * Asserts that a wrapper, a participant that runs another one (to time it, log it, or watch it), forwards every
+     * method of the SPI to the participant it wraps. A wrapper that forgets one silently replaces the wrapped
+     * participant's answer with the default, for example its {@link ShutdownParticipant#minimumBudget()}. The
+     * wrapper is given a participant whose every method answers something other than the default, and must declare
+     * each method itself and answer the same.
+     *
+     * @param wrap makes the wrapper around the participant it is given
+     * @throws AssertionError naming the first method the wrapper does not declare or does not forward
+     */
+    public static void assertForwardsEverySpiMethod(Function<ShutdownParticipant, ? extends ShutdownParticipant> wrap) {
+        ShutdownParticipant real = new UnusualParticipant();
+        ShutdownParticipant wrapper = Objects.requireNonNull(wrap.apply(real), "the wrapper");
+        for (Method m : ShutdownParticipant.class.getMethods()) {
+            if (Modifier.isStatic(m.getModifiers()) || m.getParameterCount() > 0) {
+                continue;
+            }
+            try {
+                wrapper.getClass().getDeclaredMethod(m.getName());
+            } catch (NoSuchMethodException e) {
+                throw new AssertionError(wrapper.getClass().getName() + " does not declare " + m.getName()
+                        + "(), so it answers the SPI's default instead of the wrapped participant's: forward it", e);
+            }
+            Object wrapped;
+            Object forwarded;
+            try {
+                wrapped = m.invoke(real);
+                forwarded = m.invoke(wrapper);
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError("cannot call " + m.getName() + "() on " + wrapper.getClass().getName(), e);
+            }
+            if (!Objects.equals(wrapped, forwarded)) {
+                throw new AssertionError(wrapper.getClass().getName() + "." + m.getName() + "() answered "
+                        + forwarded + " where the wrapped participant answers " + wrapped + ": forward it");
+            }
+        }
+    }
+
+    /** A participant whose every method of the SPI answers something other than the default. */
+    private static final class UnusualParticipant implements ShutdownParticipant {
+        @Override
+        public String name() {
+            return "unusual-participant-name";
+        }
+
+        @Override
+        public ShutdownPhase phase() {
+            return ShutdownPhase.DRAIN;
+        }
+
+        @Override
+        public int order() {
+            return 7;
+        }
+
+        @Override
+        public Optional<Duration> timeout() {
+            return Optional.of(Duration.ofMillis(3210));
+        }
+
+        @Override
+        public Duration minimumBudget() {
+            return Duration.ofMillis(1230);
+        }
+
+        @Override
+        public void shutdown(ShutdownContext context) {
+            // nothing to stop
+        }
     }
 
     private static ParticipantOutcome runAlone(ParticipantProbe probe, ShutdownParticipant participant) {

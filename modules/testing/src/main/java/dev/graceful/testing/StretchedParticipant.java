@@ -53,6 +53,11 @@ final class StretchedParticipant implements ShutdownParticipant {
     }
 
     @Override
+    public Duration minimumBudget() {
+        return delegate.minimumBudget();
+    }
+
+    @Override
     public void shutdown(ShutdownContext context) throws Exception {
         budgetEndNanos = System.nanoTime() + context.remaining().toNanos();
         try {
