@@ -7,6 +7,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import dev.graceful.launcher.ExitCode;
 import dev.graceful.process.ServiceProcess;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
@@ -29,6 +32,23 @@ class OperationsIT {
 
     @TempDir
     Path dir;
+
+    /**
+     * This covers a bug where a run that records a class cache (the JDK's AOT cache, AppCDS before JDK 25) never wrote
+     * it: the fast exit through {@code _exit} skipped the JVM's own exit, which is where the cache is written.
+     */
+    @Test
+    void aRunThatRecordsAClassCacheWritesItAsItExits() throws Exception {
+        boolean aot = Runtime.version().feature() >= 25;
+        Path cache = dir.resolve(aot ? "app.aot" : "app.jsa");
+        String option = (aot ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + cache;
+        try (ServiceProcess service = ServiceProcess.launch(dir, ServiceProcess.yaml(), Map.of(), List.of(option))) {
+            service.port();
+            service.signal("TERM");
+            assertThat(service.output(), service.awaitExit(Duration.ofSeconds(60)), is(0));
+        }
+        assertThat("the cache was written at exit: " + cache, Files.size(cache), greaterThan(1_000_000L));
+    }
 
     @Test
     void aQuietPeriodEndsTheReadinessDelayEarlyAndTheReportSaysSo() throws Exception {

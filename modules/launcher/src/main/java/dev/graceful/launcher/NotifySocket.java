@@ -28,4 +28,9 @@ final class NotifySocket {
         }
         return false;
     }
+
+    /** Links what sending needs ahead of time; nothing to link on Java 21. */
+    static void link() {
+        // nothing: send() cannot on this Java
+    }
 }

@@ -12,9 +12,10 @@ import java.util.Optional;
  * {@code epoll_wait} for good, so every exit paid that wait. At this point nothing is left to do: the coordinator
  * has closed the server, flushed and closed the pools, and the report is on stderr. So on Java 22+ this calls
  * libc's {@code _exit} through the Foreign Function API, which ends the process at once with the exit code. On
- * Java 21 (where that API is a preview), when the symbol is missing, or with {@code -Dgraceful.exit=system}, it
- * uses {@code System.exit}; likewise, saying so once in the log, when native access is not enabled for the class path
- * (the jar manifest's {@code Enable-Native-Access: ALL-UNNAMED}), since linking would make the JVM print a warning.
+ * Java 21 (where that API is a preview), when the symbol is missing, with {@code -Dgraceful.exit=system}, or in a run
+ * that records a class cache (which the JVM writes as it exits), it uses {@code System.exit}; likewise, saying so
+ * once in the log, when native access is not enabled for the class path (the jar manifest's
+ * {@code Enable-Native-Access: ALL-UNNAMED}), since linking would make the JVM print a warning.
  * The API is reached reflectively because the code is compiled for Java 21.
  */
 final class ProcessExit {
@@ -22,6 +23,12 @@ final class ProcessExit {
     /** System property that forces {@code System.exit}. */
     static final String MODE_PROPERTY = "graceful.exit";
 
+    /**
+     * Whether this JVM records a class cache (the JDK's AOT cache, or an AppCDS archive) that it writes as it exits:
+     * it must then end through {@code System.exit}, or the cache is never written. {@code _exit} is still linked, so
+     * that the cache holds what linking it needs.
+     */
+    private static final boolean RECORDS_CLASS_CACHE = recordsClassCacheAtExit();
     private static final MethodHandle EXIT = lookupExit();
 
     private ProcessExit() {
@@ -44,7 +51,7 @@ final class ProcessExit {
     static void exit(int code) {
         System.out.flush();
         System.err.flush();
-        if (EXIT != null) {
+        if (EXIT != null && !RECORDS_CLASS_CACHE) {
             try {
                 EXIT.invokeWithArguments(code);
             } catch (Throwable t) {
@@ -52,6 +59,22 @@ final class ProcessExit {
             }
         }
         System.exit(code);
+    }
+
+    /**
+     * Returns whether this JVM records a class cache at exit ({@code -XX:AOTCacheOutput}, {@code -XX:AOTMode=record},
+     * {@code -XX:ArchiveClassesAtExit}): a training run, which should go through every path a start takes.
+     *
+     * @return {@code true} in a training run
+     */
+    static boolean recordsClassCache() {
+        return RECORDS_CLASS_CACHE;
+    }
+
+    private static boolean recordsClassCacheAtExit() {
+        return ProcessHandle.current().info().arguments().stream().flatMap(java.util.Arrays::stream)
+                .anyMatch(a -> a.startsWith("-XX:AOTCacheOutput=") || a.equals("-XX:AOTMode=record")
+                        || a.startsWith("-XX:ArchiveClassesAtExit="));
     }
 
     private static MethodHandle lookupExit() {

@@ -90,9 +90,13 @@ final class ProcessOwner {
         handle("TERM", sig -> onStopSignal("TERM", ShutdownReason.SIGTERM));
         handle("INT", sig -> onStopSignal("INT", ShutdownReason.SIGINT));
         handle("HUP", sig -> restart.request());
-        ProcessExit.prepare();
         if (Restart.isCopy()) {
             steerNewConnections();
+        } else if (ProcessExit.recordsClassCache()) {
+            // a training run: what a restarted copy, or a service under systemd, links before it is ready goes into
+            // the cache too
+            ReuseportSteering.link();
+            NotifySocket.link();
         }
         boolean tookOver = Restart.announceReady();
         Restart.writePidFile(restartConfig.pidFile());
@@ -104,6 +108,8 @@ final class ProcessOwner {
         } else {
             manager.ready(serving);
         }
+        // Only now: linking _exit takes CPU that the start-up itself should have.
+        ProcessExit.prepare();
         return -1;
     }
 

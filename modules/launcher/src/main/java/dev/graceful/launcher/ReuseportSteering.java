@@ -22,4 +22,9 @@ final class ReuseportSteering {
     static String steer(List<Integer> ports) {
         return "needs Java 22 or newer (the Foreign Function API); this is Java " + Runtime.version().feature();
     }
+
+    /** Links what steering needs ahead of time; nothing to link on Java 21. */
+    static void link() {
+        // nothing: steer() cannot on this Java
+    }
 }

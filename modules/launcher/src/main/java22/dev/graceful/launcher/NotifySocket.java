@@ -84,4 +84,12 @@ final class NotifySocket {
     private static MethodHandle handle(String name, FunctionDescriptor descriptor) {
         return LIBC.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor)).orElse(null);
     }
+
+    /**
+     * Links the socket calls now (this class's initialisation does): a run that records a class cache calls it, so
+     * that a service under systemd finds what linking needs in the cache before its first notification.
+     */
+    static void link() {
+        // initialising the class has linked socket, sendto and close
+    }
 }

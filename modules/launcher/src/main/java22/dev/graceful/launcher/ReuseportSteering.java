@@ -117,12 +117,20 @@ final class ReuseportSteering {
         return fds;
     }
 
+    /**
+     * Links {@code setsockopt} now, without calling it: a run that records a class cache does, so that a restarted
+     * copy finds what linking needs in the cache instead of generating it before it can say it is ready.
+     */
+    static void link() {
+        try {
+            Linked.setsockopt();
+        } catch (Throwable e) {
+            // the copy's own steer() says why, if it comes to that
+        }
+    }
+
     private static int attach(int fd, int index) throws Throwable {
-        Linker linker = Linker.nativeLinker();
-        MethodHandle setsockopt = linker.downcallHandle(
-                linker.defaultLookup().find("setsockopt").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                                      ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        MethodHandle setsockopt = Linked.setsockopt();
         try (Arena arena = Arena.ofConfined()) {
             // struct sock_filter { u16 code; u8 jt; u8 jf; u32 k; }: ret #index
             MemorySegment filter = arena.allocate(8, 8);
@@ -133,6 +141,25 @@ final class ReuseportSteering {
             program.set(ValueLayout.JAVA_SHORT, 0, (short) 1);
             program.set(ValueLayout.ADDRESS, 8, filter);
             return (int) setsockopt.invokeExact(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, program, (int) program.byteSize());
+        }
+    }
+
+    /** {@code setsockopt}, linked once. */
+    private static final class Linked {
+        private static MethodHandle handle;
+
+        private Linked() {
+        }
+
+        static synchronized MethodHandle setsockopt() {
+            if (handle == null) {
+                Linker linker = Linker.nativeLinker();
+                handle = linker.downcallHandle(
+                        linker.defaultLookup().find("setsockopt").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                                              ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+            }
+            return handle;
         }
     }
 }

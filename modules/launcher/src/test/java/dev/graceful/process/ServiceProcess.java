@@ -61,10 +61,17 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts the jar as {@link #launch(Path, String, String...)} does, with these environment variables added. */
     public static ServiceProcess launch(Path dir, String yaml, java.util.Map<String, String> env, String... args)
             throws IOException {
+        return launch(dir, yaml, env, List.of(), args);
+    }
+
+    /** Starts the jar as {@link #launch(Path, String, String...)} does, with these JVM options before {@code -jar}. */
+    public static ServiceProcess launch(Path dir, String yaml, java.util.Map<String, String> env,
+                                        List<String> jvmOptions, String... args) throws IOException {
         Path config = dir.resolve("app.yaml");
         Files.writeString(config, yaml);
-        List<String> command = new java.util.ArrayList<>(List.of(java(), "-jar", jar().toString(), "--config",
-                                                                 config.toString()));
+        List<String> command = new java.util.ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar().toString(), "--config", config.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.environment().remove(GracefulServer.CONFIG_ENV);
