@@ -3,6 +3,7 @@ package dev.graceful.app;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.graceful.launcher.ExitCode;
@@ -168,35 +169,92 @@ class RestartIT {
 
     /**
      * This covers a bug where, as PID 1 of a PID namespace (a container), a SIGHUP handed over to a copy, then the old
-     * process exited and the kernel ended the namespace, killing the copy: the service was gone.
+     * process exited and the kernel ended the namespace, killing the copy: the service was gone. PID 1 now stays as
+     * the copy's supervisor: it forwards signals to the service, follows it through its own restarts, and exits
+     * with its exit code.
      */
     @Test
-    void asPidOneOfItsNamespaceASighupIsRefusedAndTheServiceKeepsServing() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                new ProcessBuilder("unshare", "--fork", "--pid", "--mount-proc", "true").start().waitFor() == 0,
-                "needs unshare --pid (root)");
+    void asPidOneOfItsNamespaceARestartKeepsTheServiceAndPidOneSupervisesIt() throws Exception {
+        assumeUnsharePid();
         int port = ServiceProcess.freePort();
         Path config = Files.writeString(dir.resolve("pid1.yaml"), yaml(port, "v1"));
-        Process unshare = new ProcessBuilder("unshare", "--fork", "--pid", "--mount-proc", ServiceProcess.java(),
-                                             "-jar", ServiceProcess.jar().toString(), "--config", config.toString())
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("pid1.log").toFile())
-                .start();
+        Process unshare = pidOne(config, List.of());
+        try {
+            awaitLogLine(dir.resolve("pid1.log"), "serving on");
+            long javaPid = javaIn(unshare);
+            Files.writeString(config, yaml(port, "v2"));
+            signal("HUP", javaPid);
+            awaitLogLine(dir.resolve("pid1.log"), "stays as the supervisor of pid");
+            assertThat(greeting(port), is("v2\n"));
+            assertThat("PID 1 stays", unshare.isAlive() && ProcessHandle.of(javaPid).isPresent(), is(true));
+
+            Files.writeString(config, yaml(port, "v3"));
+            signal("HUP", javaPid);
+            awaitLogLine(dir.resolve("pid1.log"), "supervising it");
+            assertThat("the copy's own restart: its successor serves", greeting(port), is("v3\n"));
+
+            signal("TERM", javaPid);
+            assertThat(unshare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), is(true));
+            assertThat(read(dir.resolve("pid1.log")), unshare.exitValue(), is(0));
+            assertThat(read(dir.resolve("pid1.log")), containsString("exited with 0; the supervisor exits with it"));
+            assertThat("no process of the namespace is left", unshare.descendants().count(), is(0L));
+        } finally {
+            unshare.descendants().forEach(ProcessHandle::destroyForcibly);
+            unshare.destroyForcibly();
+        }
+    }
+
+    /** With supervising turned off, PID 1 refuses a SIGHUP and keeps serving, as before the supervisor. */
+    @Test
+    void asPidOneWithoutSupervisingASighupIsRefusedAndTheServiceKeepsServing() throws Exception {
+        assumeUnsharePid();
+        int port = ServiceProcess.freePort();
+        Path config = Files.writeString(dir.resolve("pid1.yaml"), yaml(port, "v1"));
+        Process unshare = pidOne(config, List.of("-Dgraceful.supervise=false"));
         try {
             awaitLogLine(dir.resolve("pid1.log"), "serving on");
             assertThat(Files.readString(dir.resolve("pid1.log")), containsString("(pid 1,"));
-            long javaPid = unshare.descendants().filter(p -> p.info().command().orElse("").endsWith("java"))
-                    .findFirst().orElseThrow().pid();
-            new ProcessBuilder("kill", "-HUP", Long.toString(javaPid)).start().waitFor();
+            long javaPid = javaIn(unshare);
+            signal("HUP", javaPid);
             awaitLogLine(dir.resolve("pid1.log"), "SIGHUP ignored: this process is PID 1");
-            try (RawHttpConnection http = RawHttpConnection.open(port)) {
-                assertThat(http.get("/").body(), is("v1\n"));
-            }
-            new ProcessBuilder("kill", "-TERM", Long.toString(javaPid)).start().waitFor();
+            assertThat(greeting(port), is("v1\n"));
+            signal("TERM", javaPid);
             assertThat(unshare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), is(true));
             assertThat(unshare.exitValue(), is(0));
         } finally {
             unshare.descendants().forEach(ProcessHandle::destroyForcibly);
             unshare.destroyForcibly();
+        }
+    }
+
+    private static void assumeUnsharePid() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                new ProcessBuilder("unshare", "--fork", "--pid", "--mount-proc", "true").start().waitFor() == 0,
+                "needs unshare --pid (root)");
+    }
+
+    /** The jar as PID 1 of a PID namespace of its own, as in a container. */
+    private Process pidOne(Path config, List<String> jvmOptions) throws Exception {
+        List<String> command = new ArrayList<>(List.of("unshare", "--fork", "--pid", "--mount-proc",
+                                                       ServiceProcess.java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", ServiceProcess.jar().toString(), "--config", config.toString()));
+        return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("pid1.log").toFile()).start();
+    }
+
+    private static long javaIn(Process unshare) {
+        return unshare.descendants().filter(p -> p.info().command().orElse("").endsWith("java"))
+                .findFirst().orElseThrow().pid();
+    }
+
+    private static void signal(String name, long pid) throws Exception {
+        new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor();
+    }
+
+    private static String greeting(int port) throws Exception {
+        try (RawHttpConnection http = RawHttpConnection.open(port)) {
+            return http.get("/").body();
         }
     }
 

@@ -28,10 +28,15 @@ import sun.misc.SignalHandler;
 final class ProcessOwner {
 
     private static final long EXIT_WATCHDOG_MILLIS = 5_000;
+    private static final int SIGHUP = 1;
+    private static final int SIGINT = 2;
+    private static final int SIGTERM = 15;
 
     private final GracefulServer spec;
     private RunningServer running;
     private Restart restart;
+    /** Set once this process, as PID 1, has handed over and stays to supervise the new process. */
+    private volatile Supervisor supervisor;
     private final ServiceManager manager = ServiceManager.fromEnvironment();
 
     ProcessOwner(GracefulServer spec) {
@@ -84,12 +89,12 @@ final class ProcessOwner {
             System.err.println("graceful: " + e.getMessage());
             return e.exitCode().code();
         }
+        // Read now: a stop signal may stop the server before the line is printed, and a stopped server has no port.
+        String serving = "serving on http://" + assembly.server.prototype().host() + ":" + running.port();
         RestartConfig restartConfig = assembly.restartConfig;
         io.helidon.Main.addShutdownHandler(new ExitHook());
         restart = new Restart(restartConfig, running.portLock(), this::handOver, manager);
-        handle("TERM", sig -> onStopSignal("TERM", ShutdownReason.SIGTERM));
-        handle("INT", sig -> onStopSignal("INT", ShutdownReason.SIGINT));
-        handle("HUP", sig -> restart.request());
+        handleSignals();
         if (Restart.isCopy()) {
             steerNewConnections();
         } else if (ProcessExit.recordsClassCache()) {
@@ -100,7 +105,6 @@ final class ProcessOwner {
         }
         boolean tookOver = Restart.announceReady();
         Restart.writePidFile(restartConfig.pidFile());
-        String serving = "serving on http://" + assembly.server.prototype().host() + ":" + running.port();
         System.err.println("graceful: " + serving + " (pid " + ProcessHandle.current().pid() + ", shutdown deadline "
                 + Durations.format(assembly.shutdownConfig.deadline()) + ")");
         if (tookOver) {
@@ -132,6 +136,19 @@ final class ProcessOwner {
         }
     }
 
+    private void handleSignals() {
+        handle("TERM", sig -> onStopSignal("TERM", ShutdownReason.SIGTERM));
+        handle("INT", sig -> onStopSignal("INT", ShutdownReason.SIGINT));
+        handle("HUP", sig -> {
+            Supervisor s = supervisor;
+            if (s != null) {
+                s.forward(SIGHUP);
+            } else {
+                restart.request();
+            }
+        });
+    }
+
     private static void handle(String signal, SignalHandler handler) {
         try {
             SignalHandler previous = Signal.handle(new Signal(signal), handler);
@@ -146,6 +163,12 @@ final class ProcessOwner {
     }
 
     private void onStopSignal(String signal, ShutdownReason reason) {
+        Supervisor s = supervisor;
+        if (s != null) {
+            // the service is the new process now: the stop is its to make
+            s.forward(reason == ShutdownReason.SIGINT ? SIGINT : SIGTERM);
+            return;
+        }
         if (!running.beginStop()) {
             System.err.println("graceful: second SIG" + signal + ": forcing the shutdown");
             running.force();
@@ -177,11 +200,26 @@ final class ProcessOwner {
         }
     }
 
-    /** Runs the graceful stop for a restart whose new process is ready; the first stop wins. */
+    /**
+     * Runs the graceful stop for a restart whose new process is ready; the first stop wins. As PID 1 of its PID
+     * namespace, this process then stays as the new one's {@link Supervisor} instead of exiting.
+     */
     private void handOver() {
-        if (running.beginStop()) {
-            stopAndExit(ShutdownReason.RESTART);
+        if (!running.beginStop()) {
+            return;
         }
+        Optional<Process> copy = restart.handedOver();
+        if (ProcessHandle.current().pid() != 1 || copy.isEmpty()) {
+            stopAndExit(ShutdownReason.RESTART);
+            return;
+        }
+        // From now on a stop signal is the new process's: forwarded, also while this one winds down.
+        supervisor = new Supervisor(copy.get());
+        ShutdownReport report = stop(ShutdownReason.RESTART, ShutdownCoordinator.PhaseListener.NONE);
+        System.err.println("graceful: handed over (" + (report.isClean() ? "clean" : "not clean") + "); as PID 1 this "
+                + "process stays as the supervisor of pid " + copy.get().pid() + ": it forwards SIGTERM, SIGINT and "
+                + "SIGHUP, reaps children, and exits with the service's exit code");
+        exit(supervisor.run());
     }
 
     private void stopAndExit(ShutdownReason reason) {

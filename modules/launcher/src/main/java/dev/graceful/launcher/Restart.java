@@ -44,6 +44,8 @@ final class Restart {
     private final Object lock = new Object();
     /** The copy started and not yet handed over to; guarded by {@link #lock}. */
     private Process pending;
+    /** The copy handed over to. */
+    private volatile Process handedOver;
     /** A stop came first; guarded by {@link #lock}. */
     private boolean stopping;
 
@@ -66,10 +68,14 @@ final class Restart {
     void request() {
         if (ProcessHandle.current().pid() == 1) {
             // As PID 1 of a PID namespace (a container), this process's exit would end the namespace and kill the copy.
-            System.err.println("graceful: SIGHUP ignored: this process is PID 1 (the init of a container); when it "
-                    + "exited after the hand-over, the kernel would end the container and the new process with it. "
-                    + "Use a rolling update, or run under an init that stays (docker run --init, tini)");
-            return;
+            Optional<String> cannotSupervise = Supervisor.unavailable();
+            if (cannotSupervise.isPresent()) {
+                System.err.println("graceful: SIGHUP ignored: this process is PID 1 (the init of a container) and "
+                        + "cannot stay as the supervisor of a new process (" + cannotSupervise.get() + "); when it "
+                        + "exited after the hand-over, the kernel would end the container and the new process with "
+                        + "it. Use a rolling update, or run under an init that stays (docker run --init, tini)");
+                return;
+            }
         }
         if (portLock != null && !portLock.isHeld()) {
             System.err.println("graceful: SIGHUP ignored: this process is still taking over from its predecessor");
@@ -114,6 +120,7 @@ final class Restart {
                     }
                     channel.write(ByteBuffer.wrap("GO\n".getBytes(StandardCharsets.US_ASCII)));
                     pending = null;
+                    handedOver = copy;
                 }
             }
             System.err.println("graceful: new process pid " + copy.pid() + " is ready; pid " + pid + " hands over");
@@ -138,6 +145,15 @@ final class Restart {
             }
         }
         handOver.run();
+    }
+
+    /**
+     * Returns the new process this one has handed over to.
+     *
+     * @return the process, once the hand-over has begun
+     */
+    Optional<Process> handedOver() {
+        return Optional.ofNullable(handedOver);
     }
 
     /**

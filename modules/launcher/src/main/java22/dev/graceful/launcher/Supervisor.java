@@ -1,0 +1,152 @@
+package dev.graceful.launcher;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a process that is PID 1 of its PID namespace (the init of a container) becomes after a restart's hand-over:
+ * its exit would end the namespace and kill the new process, so it stays. It forwards SIGTERM, SIGINT and SIGHUP
+ * to the service process, reaps every child (an init must: orphans of the namespace become its children), follows
+ * the service to the process that takes over from it when it restarts in turn, and exits with the exit code of the
+ * last one. Through libc's {@code waitpid} and {@code kill} (the Foreign Function API, Java 22+); the Java 21 version
+ * of this class is never available.
+ */
+final class Supervisor {
+
+    /** System property that turns supervising off: as PID 1, a SIGHUP is then refused. */
+    static final String PROPERTY = "graceful.supervise";
+
+    private static final int WNOHANG = 1;
+    private static final long TICK_MILLIS = 50;
+    private static final Linker LINKER = Linker.nativeLinker();
+
+    private final Process first;
+    private volatile long current;
+
+    /**
+     * Supervises the process a hand-over went to.
+     *
+     * @param first the new process, started by this one
+     */
+    Supervisor(Process first) {
+        this.first = first;
+        this.current = first.pid();
+    }
+
+    /**
+     * Says why this process cannot supervise, if it cannot.
+     *
+     * @return empty when it can
+     */
+    static Optional<String> unavailable() {
+        if ("false".equals(System.getProperty(PROPERTY))) {
+            return Optional.of("-D" + PROPERTY + "=false");
+        }
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+            return Optional.of("not Linux");
+        }
+        if (!Supervisor.class.getModule().isNativeAccessEnabled()) {
+            return Optional.of("native access is not enabled (jar manifest 'Enable-Native-Access: ALL-UNNAMED')");
+        }
+        return Linked.problem();
+    }
+
+    /**
+     * Sends a signal to the service process.
+     *
+     * @param signal the signal's number
+     */
+    void forward(int signal) {
+        try {
+            int rc = (int) Linked.KILL.invokeExact((int) current, signal);
+            if (rc != 0) {
+                System.err.println("graceful: could not forward signal " + signal + " to pid " + current);
+            }
+        } catch (Throwable t) {
+            System.err.println("graceful: could not forward signal " + signal + " to pid " + current + ": " + t);
+        }
+    }
+
+    /**
+     * Reaps children until the service process, and every process that took over from it, has exited.
+     *
+     * @return the exit code of the last one: its own, or 128 plus the signal that ended it
+     */
+    int run() {
+        Map<Long, Integer> exited = new HashMap<>();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment status = arena.allocate(ValueLayout.JAVA_INT);
+            while (true) {
+                reapAll(status, exited);
+                if (current == first.pid() && !first.isAlive()) {
+                    // the JDK's own reaper may have collected it first
+                    exited.putIfAbsent(current, first.exitValue());
+                }
+                Integer code = exited.get(current);
+                if (code != null) {
+                    Optional<ProcessHandle> next = ProcessHandle.current().children()
+                            .filter(ProcessHandle::isAlive)
+                            .filter(p -> !exited.containsKey(p.pid()))
+                            .max(Comparator.comparing(p -> p.info().startInstant().orElse(java.time.Instant.MIN)));
+                    if (next.isEmpty()) {
+                        System.err.println("graceful: pid " + current + " exited with " + code
+                                                   + "; the supervisor exits with it");
+                        return code;
+                    }
+                    System.err.println("graceful: pid " + current + " exited with " + code + " after handing over"
+                                               + " to pid " + next.get().pid() + "; supervising it");
+                    current = next.get().pid();
+                }
+                Thread.sleep(TICK_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCode.NOT_CLEAN.code();
+        }
+    }
+
+    private static void reapAll(MemorySegment status, Map<Long, Integer> exited) {
+        while (true) {
+            int pid;
+            try {
+                pid = (int) Linked.WAITPID.invokeExact(-1, status, WNOHANG);
+            } catch (Throwable t) {
+                return;
+            }
+            if (pid <= 0) {
+                return;
+            }
+            int raw = status.get(ValueLayout.JAVA_INT, 0);
+            int signal = raw & 0x7f;
+            exited.put((long) pid, signal == 0 ? (raw >> 8) & 0xff : 128 + signal);
+        }
+    }
+
+    /** {@code waitpid} and {@code kill}, linked once. */
+    private static final class Linked {
+        static final MethodHandle WAITPID = handle("waitpid", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        static final MethodHandle KILL = handle("kill", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+
+        private Linked() {
+        }
+
+        static Optional<String> problem() {
+            return WAITPID == null || KILL == null ? Optional.of("libc has no waitpid or kill") : Optional.empty();
+        }
+
+        private static MethodHandle handle(String name, FunctionDescriptor descriptor) {
+            return LINKER.defaultLookup().find(name).map(s -> LINKER.downcallHandle(s, descriptor)).orElse(null);
+        }
+    }
+}
