@@ -130,6 +130,18 @@ public final class ShutdownRendering {
      * @return the JSON object, without a line break
      */
     public static String json(ShutdownReport report) {
+        return json(report, Map.of());
+    }
+
+    /**
+     * Renders a report as one line of JSON, with numbers of the caller's own after {@code clean}: the process owner
+     * adds the exit code it gives the report this way.
+     *
+     * @param report the report
+     * @param extra  the caller's members, in the map's order; their names must not be the report's own
+     * @return the JSON object, without a line break
+     */
+    public static String json(ShutdownReport report, Map<String, Long> extra) {
         StringBuilder b = new StringBuilder(256 + report.outcomes().size() * 128);
         b.append("{\"report\":\"graceful-shutdown\"")
                 .append(",\"reason\":").append(quote(report.reason().name()))
@@ -138,6 +150,7 @@ public final class ShutdownRendering {
                 .append(",\"deadlineMs\":").append(report.deadline().toMillis())
                 .append(",\"forced\":").append(report.forced())
                 .append(",\"clean\":").append(report.isClean());
+        extra.forEach((name, value) -> b.append(',').append(quote(name)).append(':').append(value));
         if (!report.phases().isEmpty()) {
             b.append(",\"phasesMs\":{");
             int n = 0;

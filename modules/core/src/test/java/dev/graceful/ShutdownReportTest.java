@@ -65,6 +65,17 @@ class ShutdownReportTest {
     }
 
     @Test
+    void rendersTheCallersOwnNumbersAfterClean() {
+        ShutdownReport report = new ShutdownReport(ShutdownReason.SIGTERM, STARTED_AT, Duration.ofMillis(5),
+                                                   Duration.ofSeconds(25), false, List.of(), Map.of());
+
+        String json = ShutdownRendering.json(report, Map.of("exitCode", 0L));
+
+        assertThat(json, containsString("\"clean\":true,\"exitCode\":0,\"participants\":[]"));
+        assertThat(ShutdownRendering.json(report), is(report.toJson()));
+    }
+
+    @Test
     void rendersATableListingEveryParticipant() {
         ShutdownReport report = new ShutdownReport(ShutdownReason.SIGINT, STARTED_AT, Duration.ofMillis(2_050),
                                                    Duration.ofSeconds(25), true, MIXED, Map.of());

@@ -168,7 +168,8 @@ final class Assembly {
                 .set("state", state)
                 .set("pid", ProcessHandle.current().pid())
                 .set("plan", JsonParser.create(ShutdownRendering.json(coordinator.plan())).readJsonObject());
-        coordinator.report().ifPresent(r -> view.set("report", ReportOutput.json(r)));
+        coordinator.report().ifPresent(r -> view.set("report",
+                                                     JsonParser.create(ReportOutput.jsonLine(r)).readJsonObject()));
         return view.build().toString();
     }
 

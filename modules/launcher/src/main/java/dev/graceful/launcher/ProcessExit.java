@@ -53,7 +53,8 @@ final class ProcessExit {
         System.err.flush();
         if (EXIT != null && !RECORDS_CLASS_CACHE) {
             try {
-                EXIT.invokeWithArguments(code);
+                // exact: invokeWithArguments would build its adapters now, at exit, for a few tens of milliseconds
+                EXIT.invokeExact(code);
             } catch (Throwable t) {
                 System.err.println("graceful: _exit failed (" + t + "); using System.exit");
             }

@@ -6,14 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.graceful.ShutdownRendering;
 import dev.graceful.ShutdownReport;
 
-import io.helidon.json.JsonObject;
-import io.helidon.json.JsonParser;
 
 /**
  * Writes the shutdown report once, with the exit code it means: one JSON line and a table on stderr, and a copy in
@@ -45,25 +44,17 @@ final class ReportOutput {
      * The report as core renders it, with the exit code it means for this process after {@code clean}.
      *
      * @param report the report
-     * @return the JSON object
+     * @return the JSON line
      */
-    static JsonObject json(ShutdownReport report) {
-        JsonObject core = JsonParser.create(ShutdownRendering.json(report)).readJsonObject();
-        JsonObject.Builder b = JsonObject.builder();
-        for (String key : core.keysAsStrings()) {
-            b.set(key, core.value(key).orElseThrow());
-            if (key.equals("clean")) {
-                b.set("exitCode", ExitCode.of(report).code());
-            }
-        }
-        return b.build();
+    static String jsonLine(ShutdownReport report) {
+        return ShutdownRendering.json(report, Map.of("exitCode", (long) ExitCode.of(report).code()));
     }
 
     void publish(ShutdownReport report) {
         if (!written.compareAndSet(false, true)) {
             return;
         }
-        String json = ownsExit ? json(report).toString() : ShutdownRendering.json(report);
+        String json = ownsExit ? jsonLine(report) : ShutdownRendering.json(report);
         err.println(json);
         err.println(ShutdownRendering.heading(report)
                             + (ownsExit ? ", exit code " + ExitCode.of(report).code() : ""));
