@@ -48,16 +48,6 @@ public final class ReadinessParticipant implements ShutdownParticipant {
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ShutdownPhase phase() {
-        return ShutdownPhase.READINESS;
-    }
-
-    @Override
     public void shutdown(ShutdownContext context) throws InterruptedException {
         Duration wanted = context.reason() == ShutdownReason.RESTART && restartDelay.compareTo(delay) > 0
                 ? restartDelay : delay;
@@ -103,5 +93,15 @@ public final class ReadinessParticipant implements ShutdownParticipant {
             }
             Thread.sleep(Duration.ofNanos(Math.min(end, quietEnd > now ? quietEnd : end) - now));
         }
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ShutdownPhase phase() {
+        return ShutdownPhase.READINESS;
     }
 }
