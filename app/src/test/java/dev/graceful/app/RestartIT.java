@@ -176,6 +176,8 @@ class RestartIT {
     @Test
     void asPidOneOfItsNamespaceARestartKeepsTheServiceAndPidOneSupervisesIt() throws Exception {
         assumeUnsharePid();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 22,
+                                                     "the supervisor needs Java 22 (the Foreign Function API)");
         int port = ServiceProcess.freePort();
         Path config = Files.writeString(dir.resolve("pid1.yaml"), yaml(port, "v1"));
         Process unshare = pidOne(config, List.of());
@@ -193,11 +195,47 @@ class RestartIT {
             awaitLogLine(dir.resolve("pid1.log"), "supervising it");
             assertThat("the copy's own restart: its successor serves", greeting(port), is("v3\n"));
 
+            List<ProcessHandle> namespace = unshare.descendants().toList();
             signal("TERM", javaPid);
             assertThat(unshare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), is(true));
             assertThat(read(dir.resolve("pid1.log")), unshare.exitValue(), is(0));
             assertThat(read(dir.resolve("pid1.log")), containsString("exited with 0; the supervisor exits with it"));
-            assertThat("no process of the namespace is left", unshare.descendants().count(), is(0L));
+            assertThat("no process of the namespace is left: " + namespace,
+                       namespace.stream().filter(ProcessHandle::isAlive).toList(), is(List.of()));
+        } finally {
+            unshare.descendants().forEach(ProcessHandle::destroyForcibly);
+            unshare.destroyForcibly();
+        }
+    }
+
+    /**
+     * A stop that reaches PID 1 while the service hands over to its own successor stops the successor too: the
+     * signal goes to the process that serves, and a process that takes over after it was sent still gets it.
+     */
+    @Test
+    void asPidOneAStopDuringTheServicesOwnHandOverStopsEverything() throws Exception {
+        assumeUnsharePid();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 22,
+                                                     "the supervisor needs Java 22 (the Foreign Function API)");
+        int port = ServiceProcess.freePort();
+        Path config = Files.writeString(dir.resolve("pid1.yaml"), yaml(port, "v1"));
+        Path log = dir.resolve("pid1.log");
+        Process unshare = pidOne(config, List.of());
+        try {
+            awaitLogLine(log, "serving on");
+            long javaPid = javaIn(unshare);
+            signal("HUP", javaPid);
+            awaitLogLine(log, "stays as the supervisor of pid");
+            signal("HUP", javaPid);
+            Poll.await(Duration.ofSeconds(30), () -> read(log).split("is ready; pid", -1).length > 2,
+                       () -> "the service's own successor never got ready:\n" + read(log));
+            List<ProcessHandle> namespace = unshare.descendants().toList();
+            signal("TERM", javaPid);
+
+            assertThat(read(log), unshare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), is(true));
+            assertThat(read(log), unshare.exitValue(), is(0));
+            assertThat("no process of the namespace is left: " + namespace,
+                       namespace.stream().filter(ProcessHandle::isAlive).toList(), is(List.of()));
         } finally {
             unshare.descendants().forEach(ProcessHandle::destroyForcibly);
             unshare.destroyForcibly();

@@ -65,7 +65,7 @@ public final class Durations {
      * @throws ShutdownConfigException naming the key and the value when it is not a positive duration
      */
     public static Duration positive(String key, String value) {
-        Duration d = zeroOrPositive(key, value);
+        Duration d = setting(key, value, "a positive duration");
         if (d.isZero()) {
             throw new ShutdownConfigException(key, value, "must be a positive duration");
         }
@@ -81,15 +81,19 @@ public final class Durations {
      * @throws ShutdownConfigException naming the key and the value when it is not such a duration
      */
     public static Duration zeroOrPositive(String key, String value) {
+        return setting(key, value, "zero or a positive duration");
+    }
+
+    private static Duration setting(String key, String value, String expected) {
         Objects.requireNonNull(key, "key");
         Duration d;
         try {
             d = parse(Objects.requireNonNullElse(value, ""));
         } catch (IllegalArgumentException e) {
-            throw new ShutdownConfigException(key, value, "expected a positive duration: " + ACCEPTED_FORMS);
+            throw new ShutdownConfigException(key, value, "expected " + expected + ": " + ACCEPTED_FORMS);
         }
         if (d.isNegative()) {
-            throw new ShutdownConfigException(key, value, "must be zero or a positive duration");
+            throw new ShutdownConfigException(key, value, "must be " + expected);
         }
         return d;
     }

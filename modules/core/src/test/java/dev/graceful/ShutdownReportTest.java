@@ -72,7 +72,7 @@ class ShutdownReportTest {
         String json = ShutdownRendering.json(report, Map.of("exitCode", 0L));
 
         assertThat(json, containsString("\"clean\":true,\"exitCode\":0,\"participants\":[]"));
-        assertThat(ShutdownRendering.json(report), is(report.toJson()));
+        assertThat(ShutdownRendering.json(report), not(containsString("exitCode")));
     }
 
     @Test

@@ -29,18 +29,17 @@ final class ProcessExit {
      * that the cache holds what linking it needs.
      */
     private static final boolean RECORDS_CLASS_CACHE = recordsClassCacheAtExit();
-    private static final MethodHandle EXIT = lookupExit();
 
     private ProcessExit() {
     }
 
     /**
-     * Links {@code _exit} now, in the background: the first link costs about a second of class generation, which
-     * must not be paid at exit.
+     * Links {@code _exit} now, in the background: the first link costs tens of milliseconds to a second of class
+     * generation (less with a class cache), which must not be paid at exit.
      */
     static void prepare() {
         Thread.ofVirtual().name("graceful-exit-link").start(() -> {
-            if (EXIT == null) {
+            if (Linked.EXIT == null) {
                 System.getLogger(ProcessExit.class.getName())
                         .log(System.Logger.Level.DEBUG, "fast exit unavailable; exits use System.exit");
             }
@@ -51,10 +50,11 @@ final class ProcessExit {
     static void exit(int code) {
         System.out.flush();
         System.err.flush();
-        if (EXIT != null && !RECORDS_CLASS_CACHE) {
+        MethodHandle exit = Linked.EXIT;
+        if (exit != null && !RECORDS_CLASS_CACHE) {
             try {
                 // exact: invokeWithArguments would build its adapters now, at exit, for a few tens of milliseconds
-                EXIT.invokeExact(code);
+                exit.invokeExact(code);
             } catch (Throwable t) {
                 System.err.println("graceful: _exit failed (" + t + "); using System.exit");
             }
@@ -72,10 +72,25 @@ final class ProcessExit {
         return RECORDS_CLASS_CACHE;
     }
 
+    /**
+     * Reads the JVM's options from its command line and from the environment variables the JVM and its launcher
+     * read ({@code JAVA_TOOL_OPTIONS}, {@code JDK_JAVA_OPTIONS}); an option in an {@code @argfile} is not seen.
+     */
     private static boolean recordsClassCacheAtExit() {
-        return ProcessHandle.current().info().arguments().stream().flatMap(java.util.Arrays::stream)
-                .anyMatch(a -> a.startsWith("-XX:AOTCacheOutput=") || a.equals("-XX:AOTMode=record")
-                        || a.startsWith("-XX:ArchiveClassesAtExit="));
+        java.util.stream.Stream<String> options = java.util.stream.Stream.concat(
+                ProcessHandle.current().info().arguments().stream().flatMap(java.util.Arrays::stream),
+                java.util.stream.Stream.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS").map(System::getenv)
+                        .filter(java.util.Objects::nonNull).flatMap(v -> java.util.Arrays.stream(v.split("\\s+"))));
+        return options.anyMatch(a -> a.startsWith("-XX:AOTCacheOutput=") || a.equals("-XX:AOTMode=record")
+                || a.startsWith("-XX:ArchiveClassesAtExit=") || a.equals("-XX:+AutoCreateSharedArchive"));
+    }
+
+    /** {@code _exit}, linked when first needed: by {@link #prepare()} after ready, or at exit. */
+    private static final class Linked {
+        static final MethodHandle EXIT = lookupExit();
+
+        private Linked() {
+        }
     }
 
     private static MethodHandle lookupExit() {

@@ -36,7 +36,7 @@ final class ProcessOwner {
     private RunningServer running;
     private Restart restart;
     /** Set once this process, as PID 1, has handed over and stays to supervise the new process. */
-    private volatile Supervisor supervisor;
+    private Supervisor supervisor;
     private final ServiceManager manager = ServiceManager.fromEnvironment();
 
     ProcessOwner(GracefulServer spec) {
@@ -105,6 +105,9 @@ final class ProcessOwner {
         }
         boolean tookOver = Restart.announceReady();
         Restart.writePidFile(restartConfig.pidFile());
+        if (tookOver) {
+            Restart.writeServingFile();
+        }
         System.err.println("graceful: " + serving + " (pid " + ProcessHandle.current().pid() + ", shutdown deadline "
                 + Durations.format(assembly.shutdownConfig.deadline()) + ")");
         if (tookOver) {
@@ -136,11 +139,22 @@ final class ProcessOwner {
         }
     }
 
+    /**
+     * Returns this process's supervisor once it is PID 1 and has handed over (from the GO on: a stop signal is then
+     * the new process's, also while this one winds down); {@code null} otherwise.
+     */
+    private synchronized Supervisor supervisor() {
+        if (supervisor == null && ProcessHandle.current().pid() == 1) {
+            restart.handedOver().ifPresent(copy -> supervisor = new Supervisor(copy, restart.servingFile()));
+        }
+        return supervisor;
+    }
+
     private void handleSignals() {
         handle("TERM", sig -> onStopSignal("TERM", ShutdownReason.SIGTERM));
         handle("INT", sig -> onStopSignal("INT", ShutdownReason.SIGINT));
         handle("HUP", sig -> {
-            Supervisor s = supervisor;
+            Supervisor s = supervisor();
             if (s != null) {
                 s.forward(SIGHUP);
             } else {
@@ -163,7 +177,7 @@ final class ProcessOwner {
     }
 
     private void onStopSignal(String signal, ShutdownReason reason) {
-        Supervisor s = supervisor;
+        Supervisor s = supervisor();
         if (s != null) {
             // the service is the new process now: the stop is its to make
             s.forward(reason == ShutdownReason.SIGINT ? SIGINT : SIGTERM);
@@ -208,18 +222,17 @@ final class ProcessOwner {
         if (!running.beginStop()) {
             return;
         }
-        Optional<Process> copy = restart.handedOver();
-        if (ProcessHandle.current().pid() != 1 || copy.isEmpty()) {
+        Supervisor s = supervisor();
+        if (s == null) {
             stopAndExit(ShutdownReason.RESTART);
             return;
         }
-        // From now on a stop signal is the new process's: forwarded, also while this one winds down.
-        supervisor = new Supervisor(copy.get());
         ShutdownReport report = stop(ShutdownReason.RESTART, ShutdownCoordinator.PhaseListener.NONE);
         System.err.println("graceful: handed over (" + (report.isClean() ? "clean" : "not clean") + "); as PID 1 this "
-                + "process stays as the supervisor of pid " + copy.get().pid() + ": it forwards SIGTERM, SIGINT and "
-                + "SIGHUP, reaps children, and exits with the service's exit code");
-        exit(supervisor.run());
+                + "process stays as the supervisor of pid " + restart.handedOver().map(Process::pid).orElse(-1L)
+                + ": it forwards SIGTERM, SIGINT and SIGHUP to the serving process, reaps children, and exits with "
+                + "the service's exit code");
+        exit(s.run());
     }
 
     private void stopAndExit(ShutdownReason reason) {

@@ -35,6 +35,11 @@ final class Restart {
 
     /** Environment variable naming the hand-shake socket, set for the copy. */
     static final String SOCKET_ENV = "GRACEFUL_RESTART_SOCKET";
+    /**
+     * Environment variable naming the file where a copy that has taken over writes its pid: set by PID 1 for its
+     * copies (and inherited by theirs), so that the {@link Supervisor} knows which process serves.
+     */
+    static final String SERVING_FILE_ENV = "GRACEFUL_SERVING_FILE";
 
     private final RestartConfig config;
     private final PortLock portLock;
@@ -44,8 +49,13 @@ final class Restart {
     private final Object lock = new Object();
     /** The copy started and not yet handed over to; guarded by {@link #lock}. */
     private Process pending;
-    /** The copy handed over to. */
-    private volatile Process handedOver;
+    /** The copy handed over to; guarded by {@link #lock}. */
+    private Process handedOver;
+    /** Where this process's copies, as PID 1's, say which of them serves. */
+    private final Path servingFile = Optional.ofNullable(System.getenv(SERVING_FILE_ENV)).map(Path::of)
+            .orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir"),
+                                     "graceful-serving-" + ProcessHandle.current().pid() + "-" + System.nanoTime()
+                                             + ".pid"));
     /** A stop came first; guarded by {@link #lock}. */
     private boolean stopping;
 
@@ -118,9 +128,10 @@ final class Restart {
                         // abandonForStop() has stopped the copy: no GO, no hand-over
                         return;
                     }
+                    // Set first: from the GO on, a stop signal is the copy's (see ProcessOwner), never lost between
+                    handedOver = copy;
                     channel.write(ByteBuffer.wrap("GO\n".getBytes(StandardCharsets.US_ASCII)));
                     pending = null;
-                    handedOver = copy;
                 }
             }
             System.err.println("graceful: new process pid " + copy.pid() + " is ready; pid " + pid + " hands over");
@@ -153,7 +164,18 @@ final class Restart {
      * @return the process, once the hand-over has begun
      */
     Optional<Process> handedOver() {
-        return Optional.ofNullable(handedOver);
+        synchronized (lock) {
+            return Optional.ofNullable(handedOver);
+        }
+    }
+
+    /**
+     * Returns the file where the copies of this process, as PID 1's, write the pid of the one that serves.
+     *
+     * @return the file's path
+     */
+    Path servingFile() {
+        return servingFile;
     }
 
     /**
@@ -182,6 +204,9 @@ final class Restart {
     private ProcessBuilder copyOf(Path socketPath) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(commandLine()).inheritIO();
         pb.environment().put(SOCKET_ENV, socketPath.toString());
+        if (ProcessHandle.current().pid() == 1) {
+            pb.environment().put(SERVING_FILE_ENV, servingFile.toString());
+        }
         if (portLock != null) {
             pb.environment().put(PortLock.TOKEN_ENV, portLock.token());
         }
@@ -195,6 +220,7 @@ final class Restart {
                 return;
             }
             pending = null;
+            handedOver = null;
         }
         if (copy != null && copy.isAlive()) {
             copy.destroyForcibly();
@@ -253,6 +279,14 @@ final class Restart {
                     + "; serving anyway");
         }
         return true;
+    }
+
+    /** A copy that has taken over says so to PID 1's {@link Supervisor}, if it has one. */
+    static void writeServingFile() {
+        String file = System.getenv(SERVING_FILE_ENV);
+        if (file != null && !file.isBlank()) {
+            writePidFile(Optional.of(Path.of(file)));
+        }
     }
 
     /** Writes this process's pid to the pid file, atomically. */

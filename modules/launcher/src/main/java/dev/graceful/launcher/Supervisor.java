@@ -13,7 +13,7 @@ final class Supervisor {
     /** System property that turns supervising off: as PID 1, a SIGHUP is then refused. */
     static final String PROPERTY = "graceful.supervise";
 
-    Supervisor(Process first) {
+    Supervisor(Process first, java.nio.file.Path servingFile) {
         throw new UnsupportedOperationException("needs Java 22");
     }
 

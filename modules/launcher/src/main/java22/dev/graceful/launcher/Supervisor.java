@@ -5,8 +5,10 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.io.IOException;
 import java.lang.invoke.MethodHandle;
-import java.util.Comparator;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -15,9 +17,10 @@ import java.util.Optional;
 /**
  * What a process that is PID 1 of its PID namespace (the init of a container) becomes after a restart's hand-over:
  * its exit would end the namespace and kill the new process, so it stays. It forwards SIGTERM, SIGINT and SIGHUP
- * to the service process, reaps every child (an init must: orphans of the namespace become its children), follows
+ * to the serving process, reaps every child (an init must: orphans of the namespace become its children), follows
  * the service to the process that takes over from it when it restarts in turn, and exits with the exit code of the
- * last one. Through libc's {@code waitpid} and {@code kill} (the Foreign Function API, Java 22+); the Java 21 version
+ * last one. Which process serves it learns from the serving file, where each copy that takes over writes its pid
+ * ({@link Restart#SERVING_FILE_ENV}): never from the process tree, where any orphan may turn up. Through libc's {@code waitpid} and {@code kill} (the Foreign Function API, Java 22+); the Java 21 version
  * of this class is never available.
  */
 final class Supervisor {
@@ -26,19 +29,28 @@ final class Supervisor {
     static final String PROPERTY = "graceful.supervise";
 
     private static final int WNOHANG = 1;
+    private static final int SIGINT = 2;
+    private static final int SIGTERM = 15;
     private static final long TICK_MILLIS = 50;
     private static final Linker LINKER = Linker.nativeLinker();
 
     private final Process first;
+    private final Path servingFile;
+    /** The service process whose exit is awaited: the first copy, then each that took over from the one before. */
     private volatile long current;
+    /** The stop signal forwarded, if one was, and the processes it went to. */
+    private volatile int stopSignal;
+    private final java.util.Set<Long> stopped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Supervises the process a hand-over went to.
      *
-     * @param first the new process, started by this one
+     * @param first       the new process, started by this one
+     * @param servingFile where each copy that takes over writes its pid
      */
-    Supervisor(Process first) {
+    Supervisor(Process first, Path servingFile) {
         this.first = first;
+        this.servingFile = servingFile;
         this.current = first.pid();
     }
 
@@ -66,13 +78,36 @@ final class Supervisor {
      * @param signal the signal's number
      */
     void forward(int signal) {
+        long target = serving().orElse(current);
+        if (signal == SIGTERM || signal == SIGINT) {
+            stopSignal = signal;
+            stopped.add(target);
+        }
+        send(target, signal);
+    }
+
+    private static void send(long target, int signal) {
         try {
-            int rc = (int) Linked.KILL.invokeExact((int) current, signal);
+            int rc = (int) Linked.KILL.invokeExact((int) target, signal);
             if (rc != 0) {
-                System.err.println("graceful: could not forward signal " + signal + " to pid " + current);
+                System.err.println("graceful: could not forward signal " + signal + " to pid " + target);
             }
         } catch (Throwable t) {
-            System.err.println("graceful: could not forward signal " + signal + " to pid " + current + ": " + t);
+            System.err.println("graceful: could not forward signal " + signal + " to pid " + target + ": " + t);
+        }
+    }
+
+    /**
+     * The process that serves: the last that wrote the serving file, while it lives. A copy writes it as it takes
+     * over, so a signal during a hand-over goes to the new process, not to the one winding down.
+     */
+    private Optional<Long> serving() {
+        try {
+            long pid = Long.parseLong(Files.readString(servingFile).strip());
+            return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+                    .orElse(false) ? Optional.of(pid) : Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
         }
     }
 
@@ -93,24 +128,35 @@ final class Supervisor {
                 }
                 Integer code = exited.get(current);
                 if (code != null) {
-                    Optional<ProcessHandle> next = ProcessHandle.current().children()
-                            .filter(ProcessHandle::isAlive)
-                            .filter(p -> !exited.containsKey(p.pid()))
-                            .max(Comparator.comparing(p -> p.info().startInstant().orElse(java.time.Instant.MIN)));
+                    Optional<Long> next = serving().filter(pid -> pid != current && !exited.containsKey(pid));
                     if (next.isEmpty()) {
                         System.err.println("graceful: pid " + current + " exited with " + code
                                                    + "; the supervisor exits with it");
+                        deleteServingFile();
                         return code;
                     }
                     System.err.println("graceful: pid " + current + " exited with " + code + " after handing over"
-                                               + " to pid " + next.get().pid() + "; supervising it");
-                    current = next.get().pid();
+                                               + " to pid " + next.get() + "; supervising it");
+                    current = next.get();
+                    int stop = stopSignal;
+                    if (stop != 0 && stopped.add(current)) {
+                        // the stop reached the one winding down, in the instant before its successor said it serves
+                        send(current, stop);
+                    }
                 }
                 Thread.sleep(TICK_MILLIS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitCode.NOT_CLEAN.code();
+        }
+    }
+
+    private void deleteServingFile() {
+        try {
+            Files.deleteIfExists(servingFile);
+        } catch (IOException e) {
+            // a stale file in tmp is harmless
         }
     }
 

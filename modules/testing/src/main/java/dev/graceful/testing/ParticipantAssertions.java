@@ -3,6 +3,8 @@ package dev.graceful.testing;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -18,6 +20,7 @@ import dev.graceful.ShutdownReport;
 import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownParticipant;
 import dev.graceful.spi.ShutdownPhase;
+import dev.graceful.spi.ShutdownReason;
 
 /**
  * Assertions that check a participant against the contract of {@link ShutdownParticipant}, each by running it
@@ -303,42 +306,81 @@ public final class ParticipantAssertions {
      * Asserts that a wrapper, a participant that runs another one (to time it, log it, or watch it), forwards every
      * method of the SPI to the participant it wraps. A wrapper that forgets one silently replaces the wrapped
      * participant's answer with the default, for example its {@link ShutdownParticipant#minimumBudget()}. The
-     * wrapper is given a participant whose every method answers something other than the default, and must declare
-     * each method itself and answer the same.
+     * wrapper is given a participant whose every method answers something other than the default, and must override
+     * each method (itself or in a class it extends) and answer the same; its {@code shutdown} must run the wrapped
+     * participant's, called once here outside any coordinator with a second's budget.
      *
      * @param wrap makes the wrapper around the participant it is given
-     * @throws AssertionError naming the first method the wrapper does not declare or does not forward
+     * @throws AssertionError naming the first method the wrapper does not override or does not forward
      */
     public static void assertForwardsEverySpiMethod(Function<ShutdownParticipant, ? extends ShutdownParticipant> wrap) {
-        ShutdownParticipant real = new UnusualParticipant();
+        UnusualParticipant real = new UnusualParticipant();
         ShutdownParticipant wrapper = Objects.requireNonNull(wrap.apply(real), "the wrapper");
+        String type = wrapper.getClass().getName();
         for (Method m : ShutdownParticipant.class.getMethods()) {
             if (Modifier.isStatic(m.getModifiers()) || m.getParameterCount() > 0) {
                 continue;
             }
-            try {
-                wrapper.getClass().getDeclaredMethod(m.getName());
-            } catch (NoSuchMethodException e) {
-                throw new AssertionError(wrapper.getClass().getName() + " does not declare " + m.getName()
-                        + "(), so it answers the SPI's default instead of the wrapped participant's: forward it", e);
-            }
             Object wrapped;
             Object forwarded;
             try {
+                if (wrapper.getClass().getMethod(m.getName()).getDeclaringClass() == ShutdownParticipant.class) {
+                    throw new AssertionError(type + " does not override " + m.getName() + "(), so it answers the"
+                            + " SPI's default instead of the wrapped participant's: forward it");
+                }
                 wrapped = m.invoke(real);
                 forwarded = m.invoke(wrapper);
             } catch (ReflectiveOperationException e) {
-                throw new AssertionError("cannot call " + m.getName() + "() on " + wrapper.getClass().getName(), e);
+                throw new AssertionError("cannot call " + m.getName() + "() on " + type, e);
             }
             if (!Objects.equals(wrapped, forwarded)) {
-                throw new AssertionError(wrapper.getClass().getName() + "." + m.getName() + "() answered "
-                        + forwarded + " where the wrapped participant answers " + wrapped + ": forward it");
+                throw new AssertionError(type + "." + m.getName() + "() answered " + forwarded
+                        + " where the wrapped participant answers " + wrapped + ": forward it");
             }
+        }
+        try {
+            wrapper.shutdown(new QuietContext(Instant.now().plusSeconds(1)));
+        } catch (Exception e) {
+            throw new AssertionError(type + ".shutdown(context) threw where the wrapped participant returns", e);
+        }
+        if (!real.ran) {
+            throw new AssertionError(type + ".shutdown(context) did not run the wrapped participant: forward it");
+        }
+    }
+
+    /** A context for one call outside a coordinator: a second's budget, no settings; logs and figures dropped. */
+    private record QuietContext(Instant budgetEnd) implements ShutdownContext {
+        @Override
+        public ShutdownReason reason() {
+            return ShutdownReason.SIGTERM;
+        }
+
+        @Override
+        public Duration remaining() {
+            return Duration.between(Instant.now(), budgetEnd).isNegative()
+                    ? Duration.ZERO : Duration.between(Instant.now(), budgetEnd);
+        }
+
+        @Override
+        public void log(String message) {
+            // dropped
+        }
+
+        @Override
+        public void record(String key, long value) {
+            // dropped
+        }
+
+        @Override
+        public Map<String, String> settings() {
+            return Map.of();
         }
     }
 
     /** A participant whose every method of the SPI answers something other than the default. */
     private static final class UnusualParticipant implements ShutdownParticipant {
+        private volatile boolean ran;
+
         @Override
         public String name() {
             return "unusual-participant-name";
@@ -366,7 +408,7 @@ public final class ParticipantAssertions {
 
         @Override
         public void shutdown(ShutdownContext context) {
-            // nothing to stop
+            ran = true;
         }
     }
 

@@ -30,6 +30,47 @@ class StretchedParticipantTest {
         assertThat(e.getMessage(), containsString("minimumBudget()"));
     }
 
+    @Test
+    void theAssertionFailsAWrapperWhoseShutdownDoesNotRunTheWrappedParticipant() {
+        AssertionError e = assertThrows(AssertionError.class, () -> ParticipantAssertions.assertForwardsEverySpiMethod(
+                p -> new SilentWrapper(new ForgetfulWrapper(p))));
+
+        assertThat(e.getMessage(), containsString("did not run the wrapped participant"));
+    }
+
+    /** Forwards every accessor, through its delegate's, but never runs it. */
+    private record SilentWrapper(ForgetfulWrapper delegate) implements ShutdownParticipant {
+        @Override
+        public String name() {
+            return delegate.name();
+        }
+
+        @Override
+        public dev.graceful.spi.ShutdownPhase phase() {
+            return delegate.phase();
+        }
+
+        @Override
+        public int order() {
+            return delegate.order();
+        }
+
+        @Override
+        public java.util.Optional<Duration> timeout() {
+            return delegate.timeout();
+        }
+
+        @Override
+        public Duration minimumBudget() {
+            return delegate.delegate().minimumBudget();
+        }
+
+        @Override
+        public void shutdown(ShutdownContext context) {
+            // forgets to run it
+        }
+    }
+
     /** Forwards everything but the minimum budget, as StretchedParticipant once did. */
     private record ForgetfulWrapper(ShutdownParticipant delegate) implements ShutdownParticipant {
         @Override
