@@ -184,11 +184,16 @@ class RestartIT {
         try {
             awaitLogLine(dir.resolve("pid1.log"), "serving on");
             long javaPid = javaIn(unshare);
+            long servingRss = rssKib(javaPid);
             Files.writeString(config, yaml(port, "v2"));
             signal("HUP", javaPid);
             awaitLogLine(dir.resolve("pid1.log"), "stays as the supervisor of pid");
             assertThat(greeting(port), is("v2\n"));
             assertThat("PID 1 stays", unshare.isAlive() && ProcessHandle.of(javaPid).isPresent(), is(true));
+            // it does once its own stop is over, which the line above announces
+            Poll.await(Duration.ofSeconds(10), () -> rssKib(javaPid) < servingRss,
+                       () -> "the supervisor kept what the service held: " + rssKib(javaPid) + " KiB, serving "
+                               + servingRss + " KiB");
 
             Files.writeString(config, yaml(port, "v3"));
             signal("HUP", javaPid);
@@ -279,6 +284,16 @@ class RestartIT {
         command.addAll(List.of("-jar", ServiceProcess.jar().toString(), "--config", config.toString()));
         return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("pid1.log").toFile()).start();
+    }
+
+    private static long rssKib(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(l -> l.startsWith("VmRSS:")).map(l -> l.replaceAll("\\D", "")).mapToLong(Long::parseLong)
+                    .findFirst().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static long javaIn(Process unshare) {

@@ -117,6 +117,9 @@ final class Supervisor {
      * @return the exit code of the last one: its own, or 128 plus the signal that ended it
      */
     int run() {
+        // What the service held is garbage now, and this process only waits: give the memory back to the system.
+        System.gc();
+        Linked.trimNativeHeap();
         Map<Long, Integer> exited = new HashMap<>();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment status = arena.allocate(ValueLayout.JAVA_INT);
@@ -185,6 +188,20 @@ final class Supervisor {
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
         private Linked() {
+        }
+
+        /** glibc's {@code malloc_trim}, where there is one (not on musl). */
+        static final MethodHandle MALLOC_TRIM = handle("malloc_trim", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_LONG));
+
+        static void trimNativeHeap() {
+            if (MALLOC_TRIM != null) {
+                try {
+                    int released = (int) MALLOC_TRIM.invokeExact(0L);
+                } catch (Throwable t) {
+                    // nothing is lost but memory
+                }
+            }
         }
 
         static Optional<String> problem() {
