@@ -175,41 +175,28 @@ class RestartIT {
      */
     @Test
     void asPidOneOfItsNamespaceARestartKeepsTheServiceAndPidOneSupervisesIt() throws Exception {
-        assumeUnsharePid();
-        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 22,
-                                                     "the supervisor needs Java 22 (the Foreign Function API)");
+        assumeSupervisor();
         int port = ServiceProcess.freePort();
-        Path config = Files.writeString(dir.resolve("pid1.yaml"), yaml(port, "v1"));
-        Process unshare = pidOne(config, List.of());
-        try {
-            awaitLogLine(dir.resolve("pid1.log"), "serving on");
-            long javaPid = javaIn(unshare);
-            long servingRss = rssKib(javaPid);
-            Files.writeString(config, yaml(port, "v2"));
-            signal("HUP", javaPid);
-            awaitLogLine(dir.resolve("pid1.log"), "stays as the supervisor of pid");
+        try (PidOne pidOne = new PidOne(port, List.of())) {
+            long servingRss = rssKib(pidOne.javaPid);
+            Files.writeString(pidOne.config, yaml(port, "v2"));
+            pidOne.signal("HUP");
+            awaitLogLine(pidOne.log, "stays as the supervisor of pid");
             assertThat(greeting(port), is("v2\n"));
-            assertThat("PID 1 stays", unshare.isAlive() && ProcessHandle.of(javaPid).isPresent(), is(true));
+            assertThat("PID 1 stays", pidOne.unshare.isAlive() && ProcessHandle.of(pidOne.javaPid).isPresent(),
+                       is(true));
             // it does once its own stop is over, which the line above announces
-            Poll.await(Duration.ofSeconds(10), () -> rssKib(javaPid) < servingRss,
-                       () -> "the supervisor kept what the service held: " + rssKib(javaPid) + " KiB, serving "
+            Poll.await(Duration.ofSeconds(10), () -> rssKib(pidOne.javaPid) < servingRss,
+                       () -> "the supervisor kept what the service held: " + rssKib(pidOne.javaPid) + " KiB, serving "
                                + servingRss + " KiB");
 
-            Files.writeString(config, yaml(port, "v3"));
-            signal("HUP", javaPid);
-            awaitLogLine(dir.resolve("pid1.log"), "supervising it");
+            Files.writeString(pidOne.config, yaml(port, "v3"));
+            pidOne.signal("HUP");
+            awaitLogLine(pidOne.log, "supervising it");
             assertThat("the copy's own restart: its successor serves", greeting(port), is("v3\n"));
 
-            List<ProcessHandle> namespace = unshare.descendants().toList();
-            signal("TERM", javaPid);
-            assertThat(unshare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), is(true));
-            assertThat(read(dir.resolve("pid1.log")), unshare.exitValue(), is(0));
-            assertThat(read(dir.resolve("pid1.log")), containsString("exited with 0; the supervisor exits with it"));
-            assertThat("no process of the namespace is left: " + namespace,
-                       namespace.stream().filter(ProcessHandle::isAlive).toList(), is(List.of()));
-        } finally {
-            unshare.descendants().forEach(ProcessHandle::destroyForcibly);
-            unshare.destroyForcibly();
+            pidOne.stopAndAssertNothingLeft();
+            assertThat(read(pidOne.log), containsString("exited with 0; the supervisor exits with it"));
         }
     }
 
@@ -219,31 +206,15 @@ class RestartIT {
      */
     @Test
     void asPidOneAStopDuringTheServicesOwnHandOverStopsEverything() throws Exception {
-        assumeUnsharePid();
-        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 22,
-                                                     "the supervisor needs Java 22 (the Foreign Function API)");
-        int port = ServiceProcess.freePort();
-        Path config = Files.writeString(dir.resolve("pid1.yaml"), yaml(port, "v1"));
-        Path log = dir.resolve("pid1.log");
-        Process unshare = pidOne(config, List.of());
-        try {
-            awaitLogLine(log, "serving on");
-            long javaPid = javaIn(unshare);
-            signal("HUP", javaPid);
-            awaitLogLine(log, "stays as the supervisor of pid");
-            signal("HUP", javaPid);
-            Poll.await(Duration.ofSeconds(30), () -> read(log).split("is ready; pid", -1).length > 2,
-                       () -> "the service's own successor never got ready:\n" + read(log));
-            List<ProcessHandle> namespace = unshare.descendants().toList();
-            signal("TERM", javaPid);
+        assumeSupervisor();
+        try (PidOne pidOne = new PidOne(ServiceProcess.freePort(), List.of())) {
+            pidOne.signal("HUP");
+            awaitLogLine(pidOne.log, "stays as the supervisor of pid");
+            pidOne.signal("HUP");
+            Poll.await(Duration.ofSeconds(30), () -> read(pidOne.log).split("is ready; pid", -1).length > 2,
+                       () -> "the service's own successor never got ready:\n" + read(pidOne.log));
 
-            assertThat(read(log), unshare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), is(true));
-            assertThat(read(log), unshare.exitValue(), is(0));
-            assertThat("no process of the namespace is left: " + namespace,
-                       namespace.stream().filter(ProcessHandle::isAlive).toList(), is(List.of()));
-        } finally {
-            unshare.descendants().forEach(ProcessHandle::destroyForcibly);
-            unshare.destroyForcibly();
+            pidOne.stopAndAssertNothingLeft();
         }
     }
 
@@ -252,21 +223,12 @@ class RestartIT {
     void asPidOneWithoutSupervisingASighupIsRefusedAndTheServiceKeepsServing() throws Exception {
         assumeUnsharePid();
         int port = ServiceProcess.freePort();
-        Path config = Files.writeString(dir.resolve("pid1.yaml"), yaml(port, "v1"));
-        Process unshare = pidOne(config, List.of("-Dgraceful.supervise=false"));
-        try {
-            awaitLogLine(dir.resolve("pid1.log"), "serving on");
-            assertThat(Files.readString(dir.resolve("pid1.log")), containsString("(pid 1,"));
-            long javaPid = javaIn(unshare);
-            signal("HUP", javaPid);
-            awaitLogLine(dir.resolve("pid1.log"), "SIGHUP ignored: this process is PID 1");
+        try (PidOne pidOne = new PidOne(port, List.of("-Dgraceful.supervise=false"))) {
+            assertThat(Files.readString(pidOne.log), containsString("(pid 1,"));
+            pidOne.signal("HUP");
+            awaitLogLine(pidOne.log, "SIGHUP ignored: this process is PID 1");
             assertThat(greeting(port), is("v1\n"));
-            signal("TERM", javaPid);
-            assertThat(unshare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), is(true));
-            assertThat(unshare.exitValue(), is(0));
-        } finally {
-            unshare.descendants().forEach(ProcessHandle::destroyForcibly);
-            unshare.destroyForcibly();
+            pidOne.stopAndAssertNothingLeft();
         }
     }
 
@@ -276,14 +238,59 @@ class RestartIT {
                 "needs unshare --pid (root)");
     }
 
-    /** The jar as PID 1 of a PID namespace of its own, as in a container. */
-    private Process pidOne(Path config, List<String> jvmOptions) throws Exception {
-        List<String> command = new ArrayList<>(List.of("unshare", "--fork", "--pid", "--mount-proc",
-                                                       ServiceProcess.java()));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", ServiceProcess.jar().toString(), "--config", config.toString()));
-        return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("pid1.log").toFile()).start();
+    private static void assumeSupervisor() throws Exception {
+        assumeUnsharePid();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 22,
+                                                     "the supervisor needs Java 22 (the Foreign Function API)");
+    }
+
+    /**
+     * The jar as PID 1 of a PID namespace of its own, as in a container, serving greeting v1; closing it kills
+     * whatever of it is left.
+     */
+    private final class PidOne implements AutoCloseable {
+        private final Process unshare;
+        private final Path config = dir.resolve("pid1.yaml");
+        private final Path log = dir.resolve("pid1.log");
+        private final long javaPid;
+
+        PidOne(int port, List<String> jvmOptions) throws Exception {
+            Files.writeString(config, yaml(port, "v1"));
+            List<String> command = new ArrayList<>(List.of("unshare", "--fork", "--pid", "--mount-proc",
+                                                           ServiceProcess.java()));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", ServiceProcess.jar().toString(), "--config", config.toString()));
+            unshare = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            try {
+                awaitLogLine(log, "serving on");
+                javaPid = unshare.descendants().filter(p -> p.info().command().orElse("").endsWith("java"))
+                        .findFirst().orElseThrow().pid();
+            } catch (Exception | AssertionError e) {
+                close();
+                throw e;
+            }
+        }
+
+        void signal(String name) throws Exception {
+            new ProcessBuilder("kill", "-" + name, Long.toString(javaPid)).start().waitFor();
+        }
+
+        /** SIGTERM to PID 1: the namespace must exit 0 and leave no process of it behind. */
+        void stopAndAssertNothingLeft() throws Exception {
+            List<ProcessHandle> namespace = unshare.descendants().toList();
+            signal("TERM");
+            assertThat(read(log), unshare.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), is(true));
+            assertThat(read(log), unshare.exitValue(), is(0));
+            assertThat("no process of the namespace is left: " + namespace,
+                       namespace.stream().filter(ProcessHandle::isAlive).toList(), is(List.of()));
+        }
+
+        @Override
+        public void close() {
+            unshare.descendants().forEach(ProcessHandle::destroyForcibly);
+            unshare.destroyForcibly();
+        }
     }
 
     private static long rssKib(long pid) {
@@ -294,15 +301,6 @@ class RestartIT {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    private static long javaIn(Process unshare) {
-        return unshare.descendants().filter(p -> p.info().command().orElse("").endsWith("java"))
-                .findFirst().orElseThrow().pid();
-    }
-
-    private static void signal(String name, long pid) throws Exception {
-        new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor();
     }
 
     private static String greeting(int port) throws Exception {

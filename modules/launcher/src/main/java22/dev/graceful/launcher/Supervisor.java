@@ -197,7 +197,8 @@ final class Supervisor {
         static void trimNativeHeap() {
             if (MALLOC_TRIM != null) {
                 try {
-                    int released = (int) MALLOC_TRIM.invokeExact(0L);
+                    // returns whether memory was released; either way there is nothing more to do
+                    int ignored = (int) MALLOC_TRIM.invokeExact(0L);
                 } catch (Throwable t) {
                     // nothing is lost but memory
                 }

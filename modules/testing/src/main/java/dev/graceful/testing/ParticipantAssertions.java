@@ -357,8 +357,8 @@ public final class ParticipantAssertions {
 
         @Override
         public Duration remaining() {
-            return Duration.between(Instant.now(), budgetEnd).isNegative()
-                    ? Duration.ZERO : Duration.between(Instant.now(), budgetEnd);
+            Duration left = Duration.between(Instant.now(), budgetEnd);
+            return left.isNegative() ? Duration.ZERO : left;
         }
 
         @Override
