@@ -1,6 +1,8 @@
 package dev.graceful.launcher;
 
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Array;
 import java.util.Optional;
 
@@ -42,6 +44,13 @@ final class ProcessExit {
             if (Linked.EXIT == null) {
                 System.getLogger(ProcessExit.class.getName())
                         .log(System.Logger.Level.DEBUG, "fast exit unavailable; exits use System.exit");
+                return;
+            }
+            try {
+                // links the call site for (int)void too, through a handle that does nothing
+                call(MethodHandles.empty(MethodType.methodType(void.class, int.class)), 0);
+            } catch (Throwable t) {
+                // only a rehearsal: the exit links it then
             }
         });
     }
@@ -53,13 +62,17 @@ final class ProcessExit {
         MethodHandle exit = Linked.EXIT;
         if (exit != null && !RECORDS_CLASS_CACHE) {
             try {
-                // exact: invokeWithArguments would build its adapters now, at exit, for a few tens of milliseconds
-                exit.invokeExact(code);
+                call(exit, code);
             } catch (Throwable t) {
                 System.err.println("graceful: _exit failed (" + t + "); using System.exit");
             }
         }
         System.exit(code);
+    }
+
+    /** Calls an {@code (int)void} handle. Exact: invokeWithArguments would build its adapters at exit. */
+    private static void call(MethodHandle handle, int code) throws Throwable {
+        handle.invokeExact(code);
     }
 
     /**

@@ -115,8 +115,10 @@ final class ProcessOwner {
         } else {
             manager.ready(serving);
         }
-        // Only now: linking _exit takes CPU that the start-up itself should have.
+        // Only now: linking _exit, and loading what renders the report, take CPU that the start-up itself should have.
         ProcessExit.prepare();
+        Thread.ofVirtual().name("graceful-report-rehearsal")
+                .start(() -> assembly.output.rehearse(assembly.coordinator.plan()));
         return -1;
     }
 

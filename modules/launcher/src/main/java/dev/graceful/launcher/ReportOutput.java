@@ -6,12 +6,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.graceful.ParticipantOutcome;
+import dev.graceful.ShutdownPlan;
 import dev.graceful.ShutdownRendering;
 import dev.graceful.ShutdownReport;
+import dev.graceful.spi.ShutdownPhase;
+import dev.graceful.spi.ShutdownReason;
 
 
 /**
@@ -50,15 +59,44 @@ final class ReportOutput {
         return ShutdownRendering.json(report, Map.of("exitCode", (long) ExitCode.of(report).code()));
     }
 
+    /**
+     * Renders, and throws away, a report of the plan in which every outcome occurs, so the code that renders the
+     * real one is loaded and linked before a stop needs it: the report is on the path from the last response to the
+     * exit, and rendering it cold takes tens of milliseconds. Run once the service is serving, off its threads.
+     *
+     * @param plan the plan the real report will follow
+     * @return the length of what was rendered (nothing is written)
+     */
+    int rehearse(ShutdownPlan plan) {
+        List<ParticipantOutcome> outcomes = new ArrayList<>();
+        Map<ShutdownPhase, Duration> phases = new EnumMap<>(ShutdownPhase.class);
+        for (ShutdownPlan.Step step : plan.steps()) {
+            outcomes.add(new ParticipantOutcome.Completed(step.name(), step.phase(), step.order(), Duration.ZERO,
+                                                          Map.of("rehearsal", 0L)));
+            phases.put(step.phase(), Duration.ZERO);
+        }
+        outcomes.add(new ParticipantOutcome.Failed("rehearsal", ShutdownPhase.RELEASE, 0, Duration.ZERO, Map.of(),
+                                                   new IllegalStateException("rehearsal")));
+        outcomes.add(new ParticipantOutcome.TimedOut("rehearsal", ShutdownPhase.RELEASE, 0, Duration.ZERO, Map.of(),
+                                                     "rehearsal", false));
+        outcomes.add(new ParticipantOutcome.Skipped("rehearsal", ShutdownPhase.RELEASE, 0, "rehearsal"));
+        ShutdownReport report = new ShutdownReport(ShutdownReason.SIGTERM, Instant.now(), Duration.ZERO,
+                                                   plan.deadline(), false, outcomes, phases);
+        return render(report).length();
+    }
+
+    private String render(ShutdownReport report) {
+        return (ownsExit ? jsonLine(report) : ShutdownRendering.json(report)) + System.lineSeparator()
+                + ShutdownRendering.heading(report) + (ownsExit ? ", exit code " + ExitCode.of(report).code() : "")
+                + System.lineSeparator() + ShutdownRendering.rows(report);
+    }
+
     void publish(ShutdownReport report) {
         if (!written.compareAndSet(false, true)) {
             return;
         }
         String json = ownsExit ? jsonLine(report) : ShutdownRendering.json(report);
-        err.println(json);
-        err.println(ShutdownRendering.heading(report)
-                            + (ownsExit ? ", exit code " + ExitCode.of(report).code() : ""));
-        err.print(ShutdownRendering.rows(report));
+        err.print(render(report));
         err.flush();
         file.ifPresent(path -> {
             try {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.graceful.ParticipantOutcome;
+import dev.graceful.ShutdownPlan;
 import dev.graceful.ShutdownReport;
 import dev.graceful.spi.ShutdownPhase;
 import dev.graceful.spi.ShutdownReason;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
@@ -83,6 +85,28 @@ class ReportOutputTest {
         output.publish(report(List.of(COMPLETED)));
 
         assertThat(err.size(), is(once));
+    }
+
+    @Test
+    void aRehearsalRendersThePlanAndWritesNothing() throws Exception {
+        Path file = dir.resolve("report.json");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ReportOutput output = new ReportOutput(Optional.of(file), new PrintStream(err, true, StandardCharsets.UTF_8),
+                                               true);
+        ShutdownPlan plan = new ShutdownPlan(Duration.ofSeconds(25), List.of(
+                new ShutdownPlan.Step("drain", ShutdownPhase.DRAIN, 0, Optional.empty(), Duration.ZERO, "Drain"),
+                new ShutdownPlan.Step("db-pool", ShutdownPhase.RELEASE, 100, Optional.empty(), Duration.ZERO, "Pool")),
+                List.of(), Duration.ZERO, Optional.empty(), Duration.ZERO);
+
+        int rendered = output.rehearse(plan);
+
+        // more than a heading: a JSON line and a row for each planned participant and each other outcome
+        assertThat(rendered, greaterThan(500));
+        assertThat(err.size(), is(0));
+        assertThat(Files.exists(file), is(false));
+        output.publish(report(List.of(COMPLETED)));
+        assertThat(err.toString(StandardCharsets.UTF_8), containsString("\"exitCode\":0"));
+        assertThat(Files.exists(file), is(true));
     }
 
     private static ShutdownReport report(List<ParticipantOutcome> outcomes) {
