@@ -84,6 +84,9 @@ final class Assembly {
                         + "' given, but this service is built with its configuration in code", null);
             }
             Config config = spec.config().orElseGet(() -> ConfigLookup.load(configFile));
+            if (Observability.metricsEnabled(config)) {
+                Observability.warmUp();
+            }
             ShutdownConfig shutdownConfig = ShutdownConfigs.from(config);
             RestartConfig restartConfig = RestartConfig.from(config);
             ServerShutdown shutdown = new ServerShutdown(shutdownConfig).restartDelay(restartConfig.handOverDelay());

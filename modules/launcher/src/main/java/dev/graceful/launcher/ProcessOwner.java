@@ -45,7 +45,6 @@ final class ProcessOwner {
 
     /** Starts the service and returns only if it is serving and this thread is to wait; otherwise exits. */
     void run(String... args) {
-        Observability.warmUp();
         LogConfig.configureRuntime();
         int code = start(args);
         if (code >= 0) {
