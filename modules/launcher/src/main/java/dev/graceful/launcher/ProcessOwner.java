@@ -114,11 +114,25 @@ final class ProcessOwner {
         } else {
             manager.ready(serving);
         }
-        // Only now: linking _exit, and loading what renders the report, take CPU that the start-up itself should have.
-        ProcessExit.prepare();
-        Thread.ofVirtual().name("graceful-report-rehearsal")
-                .start(() -> assembly.output.rehearse(assembly.coordinator.plan()));
+        warmExitPath(assembly);
         return -1;
+    }
+
+    /**
+     * Only once serving: links {@code _exit} and renders a report that is thrown away, so the path from the last
+     * response to the exit is not run cold. It takes CPU that the start-up itself should have.
+     */
+    private static void warmExitPath(Assembly assembly) {
+        ProcessExit.prepare();
+        Thread.ofVirtual().name("graceful-report-rehearsal").start(() -> {
+            try {
+                assembly.output.rehearse(assembly.coordinator.plan());
+            } catch (RuntimeException e) {
+                // only a rehearsal: the real report is rendered all the same
+                System.getLogger(ProcessOwner.class.getName())
+                        .log(System.Logger.Level.DEBUG, "Report rehearsal failed", e);
+            }
+        });
     }
 
     /**
