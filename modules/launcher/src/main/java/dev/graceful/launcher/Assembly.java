@@ -73,18 +73,21 @@ final class Assembly {
     /**
      * Loads the configuration, runs the service's setup steps, builds the server and the plan.
      *
-     * @param spec       the service
-     * @param configFile the {@code --config} argument
+     * @param spec          the service
+     * @param configFile    the {@code --config} argument
+     * @param warmUpMetrics whether to build the metrics registry in the background once the configuration says
+     *                      metrics are on: for a process of its own ({@link ProcessOwner}); an embedded start, in a
+     *                      Helidon context of its caller's, builds it on its own thread
      * @throws StartupException naming what is wrong
      */
-    static Assembly assemble(GracefulServer spec, Optional<String> configFile) {
+    static Assembly assemble(GracefulServer spec, Optional<String> configFile, boolean warmUpMetrics) {
         try {
             if (spec.config().isPresent() && configFile.isPresent()) {
                 throw StartupException.invalidConfig("--config '" + configFile.get()
                         + "' given, but this service is built with its configuration in code", null);
             }
             Config config = spec.config().orElseGet(() -> ConfigLookup.load(configFile));
-            if (Observability.metricsEnabled(config)) {
+            if (warmUpMetrics && Observability.metricsEnabled(config)) {
                 Observability.warmUp();
             }
             ShutdownConfig shutdownConfig = ShutdownConfigs.from(config);

@@ -76,7 +76,7 @@ final class ProcessOwner {
         }
         Assembly assembly;
         try {
-            assembly = Assembly.assemble(spec, commandLine.configFile());
+            assembly = Assembly.assemble(spec, commandLine.configFile(), true);
             if (commandLine.printPlan().isPresent()) {
                 System.out.print(commandLine.printPlan().get().equals("json")
                                          ? ShutdownRendering.json(assembly.coordinator.plan()) + "\n"
@@ -127,7 +127,7 @@ final class ProcessOwner {
         Thread.ofVirtual().name("graceful-report-rehearsal").start(() -> {
             try {
                 assembly.output.rehearse(assembly.coordinator.plan());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 // only a rehearsal: the real report is rendered all the same
                 System.getLogger(ProcessOwner.class.getName())
                         .log(System.Logger.Level.DEBUG, "Report rehearsal failed", e);

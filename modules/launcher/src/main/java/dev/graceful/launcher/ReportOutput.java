@@ -65,28 +65,35 @@ final class ReportOutput {
      * exit, and rendering it cold takes tens of milliseconds. Run once the service is serving, off its threads.
      *
      * @param plan the plan the real report will follow
-     * @return the length of what was rendered (nothing is written)
+     * @return what was rendered (nothing is written)
      */
-    int rehearse(ShutdownPlan plan) {
+    String rehearse(ShutdownPlan plan) {
+        // durations that are not round, so that every branch of their formatting runs too
+        Duration odd = Duration.ofMillis(1234);
         List<ParticipantOutcome> outcomes = new ArrayList<>();
         Map<ShutdownPhase, Duration> phases = new EnumMap<>(ShutdownPhase.class);
         for (ShutdownPlan.Step step : plan.steps()) {
-            outcomes.add(new ParticipantOutcome.Completed(step.name(), step.phase(), step.order(), Duration.ZERO,
+            outcomes.add(new ParticipantOutcome.Completed(step.name(), step.phase(), step.order(), odd,
                                                           Map.of("rehearsal", 0L)));
-            phases.put(step.phase(), Duration.ZERO);
+            phases.put(step.phase(), odd);
         }
         outcomes.add(new ParticipantOutcome.Failed("rehearsal", ShutdownPhase.RELEASE, 0, Duration.ZERO, Map.of(),
                                                    new IllegalStateException("rehearsal")));
-        outcomes.add(new ParticipantOutcome.TimedOut("rehearsal", ShutdownPhase.RELEASE, 0, Duration.ZERO, Map.of(),
+        outcomes.add(new ParticipantOutcome.TimedOut("rehearsal", ShutdownPhase.RELEASE, 0, odd, Map.of(),
                                                      "rehearsal", false));
         outcomes.add(new ParticipantOutcome.Skipped("rehearsal", ShutdownPhase.RELEASE, 0, "rehearsal"));
-        ShutdownReport report = new ShutdownReport(ShutdownReason.SIGTERM, Instant.now(), Duration.ZERO,
-                                                   plan.deadline(), false, outcomes, phases);
-        return render(report).length();
+        ShutdownReport report = new ShutdownReport(ShutdownReason.SIGTERM, Instant.now(), odd, plan.deadline(), false,
+                                                   outcomes, phases);
+        return render(report, json(report));
     }
 
-    private String render(ShutdownReport report) {
-        return (ownsExit ? jsonLine(report) : ShutdownRendering.json(report)) + System.lineSeparator()
+    private String json(ShutdownReport report) {
+        return ownsExit ? jsonLine(report) : ShutdownRendering.json(report);
+    }
+
+    /** The JSON line, the heading and the table, as printed. */
+    private String render(ShutdownReport report, String json) {
+        return json + System.lineSeparator()
                 + ShutdownRendering.heading(report) + (ownsExit ? ", exit code " + ExitCode.of(report).code() : "")
                 + System.lineSeparator() + ShutdownRendering.rows(report);
     }
@@ -95,8 +102,8 @@ final class ReportOutput {
         if (!written.compareAndSet(false, true)) {
             return;
         }
-        String json = ownsExit ? jsonLine(report) : ShutdownRendering.json(report);
-        err.print(render(report));
+        String json = json(report);
+        err.print(render(report, json));
         err.flush();
         file.ifPresent(path -> {
             try {
