@@ -48,7 +48,7 @@ public final class Main {
     static void setup(ServerSetup setup) {
         // Loading SQLite's native library takes a few hundred milliseconds; it creates no database, so it can run
         // while the server is being built, and the database opens faster once the port is ours.
-        Thread.ofPlatform().daemon(true).name("sqlite-load").start(Main::loadSqlite);
+        Thread.ofPlatform().daemon(true).name("sqlite-load").start(SqliteLibrary::load);
         Config config = setup.config();
         String greeting = config.get("app.greeting").asString().orElse("Hello from graceful");
         long maxWork = positiveLong(config, "app.work-max-ms", 60_000);
@@ -122,13 +122,5 @@ public final class Main {
             value = Optional.empty();
         }
         return value.orElseThrow(() -> new ShutdownConfigException(key, raw.get(), expected));
-    }
-
-    private static void loadSqlite() {
-        try {
-            org.sqlite.SQLiteJDBCLoader.initialize();
-        } catch (Exception | LinkageError e) {
-            // the database's own open reports it
-        }
     }
 }

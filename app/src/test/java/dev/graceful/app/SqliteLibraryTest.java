@@ -1,0 +1,75 @@
+package dev.graceful.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+/** The extracted copy of SQLite's native library goes as soon as it is loaded, and nothing else does. */
+class SqliteLibraryTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void removesOnlyTheMappedCopiesSqliteJdbcExtractedIntoItsTemporaryDirectory() throws Exception {
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        Path other = Files.createDirectory(dir.resolve("lib"));
+        Path extracted = Files.createFile(tmp.resolve("sqlite-3.54.1.0-0b1c-libsqlitejdbc.so"));
+        Path lock = Files.createFile(tmp.resolve("sqlite-3.54.1.0-0b1c-libsqlitejdbc.so.lck"));
+        Path unmapped = Files.createFile(tmp.resolve("sqlite-3.54.1.0-ffff-libsqlitejdbc.so"));
+        Path elsewhere = Files.createFile(other.resolve("sqlite-3.54.1.0-0b1c-libsqlitejdbc.so"));
+        Path ownName = Files.createFile(tmp.resolve("libsqlitejdbc.so"));
+        Path maps = Files.writeString(dir.resolve("maps"), String.join("\n",
+                "7f0000000000-7f0000001000 r--p 00000000 08:01 42   " + extracted,
+                "7f0000001000-7f0000002000 r-xp 00001000 08:01 42   " + extracted,
+                "7f0000003000-7f0000004000 r--p 00000000 08:01 43   " + elsewhere,
+                "7f0000005000-7f0000006000 r--p 00000000 08:01 44   " + ownName,
+                "7f0000007000-7f0000008000 rw-p 00000000 00:00 0    [heap]",
+                ""));
+
+        List<Path> removed = SqliteLibrary.removeExtractedCopies(maps, tmp);
+
+        assertThat(removed, is(List.of(extracted)));
+        assertThat(Files.exists(extracted), is(false));
+        assertThat(Files.exists(lock), is(false));
+        assertThat(Files.exists(unmapped), is(true));
+        assertThat(Files.exists(elsewhere), is(true));
+        assertThat(Files.exists(ownName), is(true));
+    }
+
+    @Test
+    void withoutAMemoryMapNothingIsRemoved() {
+        assertThat(SqliteLibrary.removeExtractedCopies(dir.resolve("no-maps"), dir), is(empty()));
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void theLoadedLibraryStaysMappedAndItsFileIsGone() throws Exception {
+        SqliteLibrary.load();
+
+        List<String> mapped = Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(line -> line.contains("libsqlitejdbc.so"))
+                .map(line -> line.substring(line.indexOf('/')))
+                .toList();
+        assertThat("the library is loaded", mapped, is(not(empty())));
+        for (String path : mapped) {
+            assertThat(path, path.endsWith(" (deleted)"), is(true));
+            assertThat(Files.exists(Path.of(path.replace(" (deleted)", ""))), is(false));
+        }
+        // and it works: a query against an in-memory database
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite::memory:");
+             var r = c.createStatement().executeQuery("select 1")) {
+            assertThat(r.next(), is(true));
+        }
+    }
+}
