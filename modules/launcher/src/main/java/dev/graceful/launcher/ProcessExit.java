@@ -4,7 +4,10 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Array;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Ends the process once the shutdown sequence has run and its report is written.
@@ -36,23 +39,21 @@ final class ProcessExit {
     }
 
     /**
-     * Links {@code _exit} now, in the background: the first link costs tens of milliseconds to a second of class
-     * generation (less with a class cache), which must not be paid at exit.
+     * Links {@code _exit} and the call site that calls it, off the service's threads: the first link costs tens of
+     * milliseconds to a second of class generation (less with a class cache), which must not be paid at exit.
      */
     static void prepare() {
-        Thread.ofVirtual().name("graceful-exit-link").start(() -> {
-            if (Linked.EXIT == null) {
-                System.getLogger(ProcessExit.class.getName())
-                        .log(System.Logger.Level.DEBUG, "fast exit unavailable; exits use System.exit");
-                return;
-            }
-            try {
-                // links the call site for (int)void too, through a handle that does nothing
-                call(MethodHandles.empty(MethodType.methodType(void.class, int.class)), 0);
-            } catch (Throwable t) {
-                // only a rehearsal: the exit links it then
-            }
-        });
+        if (Linked.EXIT == null) {
+            System.getLogger(ProcessExit.class.getName())
+                    .log(System.Logger.Level.DEBUG, "fast exit unavailable; exits use System.exit");
+            return;
+        }
+        try {
+            // the call site, through a handle of the same type that does nothing
+            call(MethodHandles.empty(MethodType.methodType(void.class, int.class)), 0);
+        } catch (Throwable t) {
+            // only a rehearsal: the exit links it then
+        }
     }
 
     /** Flushes stdout and stderr and ends the process with the code; does not return. */
@@ -90,15 +91,15 @@ final class ProcessExit {
      * read ({@code JAVA_TOOL_OPTIONS}, {@code JDK_JAVA_OPTIONS}); an option in an {@code @argfile} is not seen.
      */
     private static boolean recordsClassCacheAtExit() {
-        java.util.stream.Stream<String> options = java.util.stream.Stream.concat(
-                ProcessHandle.current().info().arguments().stream().flatMap(java.util.Arrays::stream),
-                java.util.stream.Stream.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS").map(System::getenv)
-                        .filter(java.util.Objects::nonNull).flatMap(v -> java.util.Arrays.stream(v.split("\\s+"))));
+        Stream<String> options = Stream.concat(
+                ProcessHandle.current().info().arguments().stream().flatMap(Arrays::stream),
+                Stream.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS").map(System::getenv)
+                        .filter(Objects::nonNull).flatMap(v -> Arrays.stream(v.split("\\s+"))));
         return options.anyMatch(a -> a.startsWith("-XX:AOTCacheOutput=") || a.equals("-XX:AOTMode=record")
                 || a.startsWith("-XX:ArchiveClassesAtExit=") || a.equals("-XX:+AutoCreateSharedArchive"));
     }
 
-    /** {@code _exit}, linked when first needed: by {@link #prepare()} after ready, or at exit. */
+    /** {@code _exit}, linked when first needed: by {@link #prepare()} once serving, or at exit. */
     private static final class Linked {
         static final MethodHandle EXIT = lookupExit();
 

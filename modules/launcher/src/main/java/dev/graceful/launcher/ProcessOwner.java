@@ -123,14 +123,14 @@ final class ProcessOwner {
      * response to the exit is not run cold. It takes CPU that the start-up itself should have.
      */
     private static void warmExitPath(Assembly assembly) {
-        ProcessExit.prepare();
-        Thread.ofVirtual().name("graceful-report-rehearsal").start(() -> {
+        Thread.ofVirtual().name("graceful-exit-warm-up").start(() -> {
             try {
+                ProcessExit.prepare();
                 assembly.output.rehearse(assembly.coordinator.plan());
             } catch (RuntimeException | LinkageError e) {
-                // only a rehearsal: the real report is rendered all the same
+                // only a rehearsal: the exit, and the real report, run all the same
                 System.getLogger(ProcessOwner.class.getName())
-                        .log(System.Logger.Level.DEBUG, "Report rehearsal failed", e);
+                        .log(System.Logger.Level.DEBUG, "Warming the exit path failed", e);
             }
         });
     }
