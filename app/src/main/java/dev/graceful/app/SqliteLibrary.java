@@ -1,20 +1,32 @@
 package dev.graceful.app;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
+import org.sqlite.SQLiteJDBCLoader;
+import org.sqlite.util.LibraryLoaderUtil;
+
 /**
- * Loads SQLite's native library, and removes the copy that sqlite-jdbc extracted for this process as soon as it is
- * loaded. sqlite-jdbc extracts the library into the temporary directory on every start and deletes it with
- * {@code File.deleteOnExit}, which never runs when the process ends through {@code _exit} (graceful's exit) or a
- * SIGKILL: every start left 1.1 MB behind. On Linux a loaded library stays mapped once its file is unlinked, so the
- * file can go at once, and nothing is left whatever ends the process.
+ * Loads SQLite's native library without leaving anything behind.
+ *
+ * <p>sqlite-jdbc extracts the library from its jar into the temporary directory on every start (1.1 MB written, then
+ * read back and compared), and deletes it with {@code File.deleteOnExit}, which never runs when the process ends
+ * through {@code _exit} (graceful's exit) or a SIGKILL. The build unpacks the libraries beside the jar
+ * ({@value #UNPACKED}{@code /<sqlite-jdbc version>/}), and sqlite-jdbc is pointed at the one for this OS and
+ * architecture, so nothing is extracted. Where there is none (another layout, another version), sqlite-jdbc
+ * extracts as usual, and the copy it extracted for this process is removed as soon as it is loaded: on Linux a
+ * loaded library stays mapped once its file is unlinked, so nothing is left whatever ends the process.
  */
 final class SqliteLibrary {
+
+    /** Where the build unpacks sqlite-jdbc's native libraries, relative to the directory of the demo's jar. */
+    static final String UNPACKED = "libs/sqlite-native";
 
     /** sqlite-jdbc's name for an extracted copy: {@code sqlite-<version>-<uuid>-libsqlitejdbc.so}. */
     private static final Pattern EXTRACTED = Pattern.compile("sqlite-.+-libsqlitejdbc\\.so");
@@ -22,14 +34,62 @@ final class SqliteLibrary {
     private SqliteLibrary() {
     }
 
-    /** Loads the library (the database's own open reports a failure) and removes this process's extracted copy. */
+    /**
+     * Loads the library (the database's own open reports a failure): the unpacked one where it fits, else the one
+     * sqlite-jdbc extracts, whose copy is then removed.
+     */
     static void load() {
+        load(codeDirectory());
+    }
+
+    /**
+     * Loads the library as {@link #load()} does, with the unpacked libraries under {@code base}.
+     *
+     * @param base the directory of the demo's jar, or empty to let sqlite-jdbc extract the library
+     */
+    static void load(Optional<Path> base) {
         try {
-            org.sqlite.SQLiteJDBCLoader.initialize();
+            base.ifPresent(SqliteLibrary::useUnpacked);
+            SQLiteJDBCLoader.initialize();
         } catch (Exception | LinkageError e) {
             return;
         }
         removeExtractedCopies(Path.of("/proc/self/maps"), tempDir());
+    }
+
+    /**
+     * Points sqlite-jdbc ({@code org.sqlite.lib.path} and {@code org.sqlite.lib.name}) at the library that the build
+     * unpacked under {@code base}, for this OS, architecture and sqlite-jdbc version. Leaves a library the user chose
+     * with {@code org.sqlite.lib.path} alone, and does nothing where no unpacked library fits.
+     *
+     * @param base the directory of the demo's jar
+     * @return the library sqlite-jdbc will load, if it is an unpacked one
+     */
+    static Optional<Path> useUnpacked(Path base) {
+        if (System.getProperty("org.sqlite.lib.path") != null) {
+            return Optional.empty();
+        }
+        Path library = base.resolve(UNPACKED)
+                .resolve(SQLiteJDBCLoader.getVersion())
+                .resolve(LibraryLoaderUtil.getNativeLibResourcePath().replaceFirst("^/", ""))
+                .resolve(LibraryLoaderUtil.getNativeLibName());
+        if (!Files.isRegularFile(library)) {
+            return Optional.empty();
+        }
+        System.setProperty("org.sqlite.lib.path", library.getParent().toString());
+        System.setProperty("org.sqlite.lib.name", library.getFileName().toString());
+        return Optional.of(library);
+    }
+
+    /** The directory of the jar (or of the class directory) this class was loaded from. */
+    private static Optional<Path> codeDirectory() {
+        try {
+            var source = SqliteLibrary.class.getProtectionDomain().getCodeSource();
+            return source == null ? Optional.empty()
+                    : Optional.ofNullable(Path.of(source.getLocation().toURI()).getParent());
+        } catch (URISyntaxException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -3,22 +3,65 @@ package dev.graceful.app;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteJDBCLoader;
+import org.sqlite.util.LibraryLoaderUtil;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
-/** The extracted copy of SQLite's native library goes as soon as it is loaded, and nothing else does. */
+/**
+ * SQLite's native library is loaded where the build unpacked it; where it did not, the copy sqlite-jdbc extracts goes
+ * as soon as it is loaded, and nothing else does.
+ */
 class SqliteLibraryTest {
+
+    private static final String PATH = "org.sqlite.lib.path";
+    private static final String NAME = "org.sqlite.lib.name";
 
     @TempDir
     Path dir;
+
+    @AfterEach
+    void clearProperties() {
+        System.clearProperty(PATH);
+        System.clearProperty(NAME);
+    }
+
+    @Test
+    void sqliteJdbcIsPointedAtTheLibraryUnpackedForThisPlatformAndVersion() throws Exception {
+        Path library = unpacked(dir, SQLiteJDBCLoader.getVersion());
+
+        assertThat(SqliteLibrary.useUnpacked(dir), is(Optional.of(library)));
+        assertThat(System.getProperty(PATH), is(library.getParent().toString()));
+        assertThat(System.getProperty(NAME), is(LibraryLoaderUtil.getNativeLibName()));
+    }
+
+    @Test
+    void anUnpackedLibraryOfAnotherVersionIsNotUsed() throws Exception {
+        unpacked(dir, "0.0.1");
+
+        assertThat(SqliteLibrary.useUnpacked(dir), is(Optional.empty()));
+        assertThat(System.getProperty(PATH), is((String) null));
+    }
+
+    @Test
+    void aLibraryTheUserChoseIsLeftAlone() throws Exception {
+        unpacked(dir, SQLiteJDBCLoader.getVersion());
+        System.setProperty(PATH, "/opt/own-sqlite");
+
+        assertThat(SqliteLibrary.useUnpacked(dir), is(Optional.empty()));
+        assertThat(System.getProperty(PATH), is("/opt/own-sqlite"));
+        assertThat(System.getProperty(NAME), is((String) null));
+    }
 
     @Test
     void removesOnlyTheMappedCopiesSqliteJdbcExtractedIntoItsTemporaryDirectory() throws Exception {
@@ -54,8 +97,8 @@ class SqliteLibraryTest {
 
     @Test
     @EnabledOnOs(OS.LINUX)
-    void theLoadedLibraryStaysMappedAndItsFileIsGone() throws Exception {
-        SqliteLibrary.load();
+    void anExtractedLibraryStaysMappedAndItsFileIsGone() throws Exception {
+        SqliteLibrary.load(Optional.empty());
 
         List<String> mapped = Files.readAllLines(Path.of("/proc/self/maps")).stream()
                 .filter(line -> line.contains("libsqlitejdbc.so"))
@@ -71,5 +114,14 @@ class SqliteLibraryTest {
              var r = c.createStatement().executeQuery("select 1")) {
             assertThat(r.next(), is(true));
         }
+    }
+
+    /** Lays out an unpacked library as the build does: {@code libs/sqlite-native/VERSION/org/sqlite/native/...}. */
+    private static Path unpacked(Path base, String version) throws Exception {
+        Path library = base.resolve(SqliteLibrary.UNPACKED).resolve(version)
+                .resolve(LibraryLoaderUtil.getNativeLibResourcePath().substring(1))
+                .resolve(LibraryLoaderUtil.getNativeLibName());
+        Files.createDirectories(library.getParent());
+        return Files.createFile(library);
     }
 }
