@@ -44,6 +44,12 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
      * ({@code shutdown.participants.listener.settings.idle-grace}, default {@link OpenConnections#IDLE_GRACE}).
      */
     public static final String IDLE_GRACE_SETTING = "idle-grace";
+    /**
+     * The setting of how long after the stop began a server that has seen no request enter routing closes its idle
+     * pooled connections without waiting for the idle grace
+     * ({@code shutdown.participants.listener.settings.quiet-close}, default {@link OpenConnections#QUIET_CLOSE}).
+     */
+    public static final String QUIET_CLOSE_SETTING = "quiet-close";
     /** The default of {@link #READ_HEADER_SETTING}. */
     public static final Duration DEFAULT_READ_HEADER = Duration.ofSeconds(10);
 
@@ -99,6 +105,17 @@ public final class ListenerStopParticipant implements ShutdownParticipant {
      */
     public static Duration idleGrace(dev.graceful.ShutdownConfig config) {
         return config.durationSetting(NAME, IDLE_GRACE_SETTING, OpenConnections.IDLE_GRACE);
+    }
+
+    /**
+     * Reads {@link #QUIET_CLOSE_SETTING}.
+     *
+     * @param config the shutdown configuration
+     * @return the quiet, {@link OpenConnections#QUIET_CLOSE} when not set
+     * @throws dev.graceful.ShutdownConfigException naming the key when the value is not a positive duration
+     */
+    public static Duration quietClose(dev.graceful.ShutdownConfig config) {
+        return config.durationSetting(NAME, QUIET_CLOSE_SETTING, OpenConnections.QUIET_CLOSE);
     }
 
     /**

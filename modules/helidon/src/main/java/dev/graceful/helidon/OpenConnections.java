@@ -62,9 +62,20 @@ public final class OpenConnections {
      * stop begins (unless the grace is longer): far beyond the idleness a starved client's busy connection shows.
      */
     public static final Duration LONG_IDLE = Duration.ofSeconds(5);
+    /**
+     * How long after the stop began the server must have seen no request enter routing on any connection before its
+     * idle connections are closed without waiting for the idle grace, unless
+     * {@code shutdown.participants.listener.settings.quiet-close} says otherwise. A server whose clients were busy
+     * sees requests arrive in the first tens of milliseconds of its stop (each answered with {@code Connection:
+     * close}), and keeps the grace for the connections of clients that are slow to send; one that sees none is idle,
+     * and its connections are a pool's idle connections.
+     */
+    public static final Duration QUIET_CLOSE = Duration.ofMillis(30);
 
     private static final System.Logger LOG = System.getLogger(OpenConnections.class.getName());
     private static final long REAP_PERIOD_MILLIS = 20;
+    /** The reaper's looks, beyond the first at the stop itself, that must see the server quiet. */
+    private static final int QUIET_LOOKS = 2;
     private static final long SERVING_PERIOD_MILLIS = 500;
     /** How long an idle connection that was sent FIN may take to answer with its own before it is closed. */
     private static final long IDLE_FIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -83,6 +94,12 @@ public final class OpenConnections {
     private volatile long readHeaderNanos = ListenerStopParticipant.DEFAULT_READ_HEADER.toNanos();
     private volatile Thread reaper;
     private volatile long idleGraceNanos = IDLE_GRACE.toNanos();
+    private volatile long quietCloseNanos = QUIET_CLOSE.toNanos();
+    /** Whether a request has entered routing on any HTTP/1.1 connection since the stop began. */
+    private volatile boolean requestSinceStop;
+    /** The reaper's looks at the connections since the stop began: the quiet must be seen, not only timed. */
+    private final java.util.concurrent.atomic.AtomicInteger looksSinceStop =
+            new java.util.concurrent.atomic.AtomicInteger();
     private volatile long goAwayGraceNanos = StreamsParticipant.DEFAULT_GOAWAY_GRACE.toNanos();
     private final java.util.concurrent.atomic.AtomicLong incompleteHeadsClosed =
             new java.util.concurrent.atomic.AtomicLong();
@@ -151,6 +168,17 @@ public final class OpenConnections {
     }
 
     /**
+     * Sets how long after the stop began no request may have entered routing on any connection for the server to be
+     * taken as quiet, its idle connections then closed without waiting for the idle grace ({@link #QUIET_CLOSE}). At
+     * the idle grace or longer, the grace alone decides.
+     *
+     * @param quiet the quiet that closes idle connections early
+     */
+    void quietClose(Duration quiet) {
+        quietCloseNanos = quiet.toNanos();
+    }
+
+    /**
      * Sets how long an HTTP/2 connection's graceful GOAWAY waits between its first GOAWAY (refusing nothing) and its
      * final one (refusing streams above the highest id seen).
      *
@@ -189,8 +217,9 @@ public final class OpenConnections {
 
     /**
      * Takes over closing connections: from now on Helidon's own "close when idle" is ignored, and idle connections
-     * are closed once idle for the idle grace, on a virtual thread that ends when none is left and starts again
-     * for a connection accepted later (until the listener has closed).
+     * are closed once idle for the idle grace (or, for connections that have served a request, once the server has
+     * been quiet for {@link #QUIET_CLOSE} since now), on a virtual thread that ends when none is left and starts
+     * again for a connection accepted later (until the listener has closed).
      */
     public void beginShutdown() {
         if (stopping) {
@@ -297,9 +326,10 @@ public final class OpenConnections {
         long now = System.nanoTime();
         boolean shutdown = stopping;
         long headBound = shutdown ? incompleteHeadNanos : readHeaderNanos;
+        boolean quiet = shutdown && isQuiet(now);
         for (Tracked t : live) {
             try {
-                reap(t, now, shutdown, headBound);
+                reap(t, now, shutdown, headBound, quiet);
             } catch (RuntimeException e) {
                 // one connection's failing close must not end the reaper of all the others
                 LOG.log(System.Logger.Level.DEBUG, "Could not close a connection", e);
@@ -307,7 +337,17 @@ public final class OpenConnections {
         }
     }
 
-    private void reap(Tracked t, long now, boolean shutdown, long headBound) {
+    /**
+     * During shutdown: whether the server is quiet, no request having entered routing on any connection since the stop
+     * began, for {@link #quietCloseNanos} and over several of the reaper's looks (a pause of the whole process must not
+     * pass for a quiet). Each call is one look.
+     */
+    private boolean isQuiet(long now) {
+        int looks = looksSinceStop.incrementAndGet();
+        return !requestSinceStop && looks > QUIET_LOOKS && now - stoppedAtNanos >= quietCloseNanos;
+    }
+
+    private void reap(Tracked t, long now, boolean shutdown, long headBound, boolean quiet) {
         if (t.isIdle()) {
             t.headSince = 0;
             long marks = t.marks;
@@ -316,7 +356,7 @@ public final class OpenConnections {
                 // request passes in between (its marks stay the same). HTTP/2 idleness counts from the stop only.
                 t.idleSince = shutdown || t.countsIdleWhileServing() ? now : 0;
                                 t.idleMarks = marks;
-            } else if (shutdown && t.isGoAwaySettled() && idleLongEnough(t, now)) {
+            } else if (shutdown && t.isGoAwaySettled() && (quiet && t.isPooled() || idleLongEnough(t, now))) {
                 closeIdle(t, now);
             }
             return;
@@ -572,6 +612,9 @@ public final class OpenConnections {
         /** A request of this HTTP/1.1 connection entered routing; called on the connection's own thread. */
         void requestStarted() {
             marks++;
+            if (stopping && !requestSinceStop) {
+                requestSinceStop = true;
+            }
         }
 
         /** The request of this HTTP/1.1 connection left routing; called on the connection's own thread. */
@@ -603,6 +646,15 @@ public final class OpenConnections {
         /** Completes when the connection has ended. */
         CompletableFuture<Void> ended() {
             return ended;
+        }
+
+        /**
+         * An HTTP/2 connection, or an HTTP/1.1 one that has served a request: a pool's connection. One that has not
+         * sent its first request yet may be about to, so a quiet server does not close it early (Go's server gives
+         * such a connection 5 s).
+         */
+        boolean isPooled() {
+            return marks > 0 || http2() != null;
         }
 
         /** A new connection, or an HTTP/1.1 one that was not upgraded: its request marks tell idleness. */

@@ -72,6 +72,7 @@ public final class ServerShutdown {
         connections.readHeaderTimeout(ListenerStopParticipant.readHeaderTimeout(config));
         connections.goAwayGrace(StreamsParticipant.goAwayGrace(config));
         connections.idleGrace(ListenerStopParticipant.idleGrace(config));
+        connections.quietClose(ListenerStopParticipant.quietClose(config));
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.function.UnaryOperator;
 
 import dev.graceful.ParticipantOutcome;
 import dev.graceful.ShutdownConfig;
+import dev.graceful.ShutdownConfigException;
 import dev.graceful.ShutdownCoordinator;
 import dev.graceful.ShutdownReport;
 import dev.graceful.spi.ShutdownParticipant;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import static dev.graceful.helidon.ServerFixture.awaitLatch;
 import static dev.graceful.helidon.ServerFixture.awaitTrue;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
@@ -160,6 +162,86 @@ class GracefulStopIT {
         for (RawHttpConnection client : idle) {
             assertThat("the server closed each idle connection", client.awaitEndOfStream(WAIT), is(true));
         }
+    }
+
+    @Test
+    void quietServerClosesItsIdlePooledConnectionsWithoutWaitingForTheIdleGrace() throws Exception {
+        start(listenerSettings(Map.of("idle-grace", "10s")));
+        ShutdownCoordinator coordinator = coordinator();
+        List<RawHttpConnection> pooled = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            pooled.add(connect());
+            assertThat(pooled.getLast().get("/").status(), is(200));
+        }
+
+        long start = System.nanoTime();
+        ShutdownReport report = coordinator.run(ShutdownReason.SIGTERM);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        // the grace alone would hold the stop for 10 s
+        assertThat(report.toTable(), took, lessThan(Duration.ofSeconds(5)));
+        assertThat(report.toTable(), report.isClean(), is(true));
+        for (RawHttpConnection client : pooled) {
+            assertThat("the server closed each idle connection", client.awaitEndOfStream(WAIT), is(true));
+        }
+    }
+
+    @Test
+    void aRequestAfterTheStopBeganKeepsTheIdleGraceForTheOtherConnections() throws Exception {
+        start(listenerSettings(Map.of("idle-grace", "4s", "quiet-close", "2s")));
+        CountDownLatch listenerStopped = new CountDownLatch(1);
+        ShutdownCoordinator coordinator = coordinator(
+                new RecordingParticipant("after-listener", ShutdownPhase.DRAIN, -1, listenerStopped));
+        RawHttpConnection idle = connect();
+        assertThat(idle.get("/").status(), is(200));
+        RawHttpConnection busy = connect();
+        assertThat(busy.get("/").status(), is(200));
+
+        long start = System.nanoTime();
+        Future<ShutdownReport> run = background.submit(() -> coordinator.run(ShutdownReason.SIGTERM));
+        awaitLatch("the listener participant to end", listenerStopped);
+        // a client still sending: the server is not quiet, so a slow client's idle connection keeps its grace
+        RawHttpConnection.Response during = busy.get("/");
+        assertThat(during.status(), is(200));
+        assertThat(during.closesConnection(), is(true));
+
+        assertThat("the server closed the idle connection", idle.awaitEndOfStream(Duration.ofSeconds(10)), is(true));
+        Duration closedAfter = Duration.ofNanos(System.nanoTime() - start);
+        assertThat("closed after the grace (4 s), not after the quiet (2 s)", closedAfter,
+                   greaterThanOrEqualTo(Duration.ofSeconds(3)));
+        ShutdownReport report = run.get(WAIT.toSeconds() * 2, TimeUnit.SECONDS);
+        assertThat(report.toTable(), report.isClean(), is(true));
+    }
+
+    @Test
+    void quietServerGivesAConnectionThatNeverSentARequestTheIdleGrace() throws Exception {
+        start(listenerSettings(Map.of("idle-grace", "4s")));
+        ShutdownCoordinator coordinator = coordinator();
+        RawHttpConnection pooled = connect();
+        assertThat(pooled.get("/").status(), is(200));
+        RawHttpConnection fresh = connect();
+
+        long start = System.nanoTime();
+        Future<ShutdownReport> run = background.submit(() -> coordinator.run(ShutdownReason.SIGTERM));
+        assertThat("the server closed the pooled connection", pooled.awaitEndOfStream(WAIT), is(true));
+        Duration pooledClosed = Duration.ofNanos(System.nanoTime() - start);
+        assertThat("the server closed the fresh connection", fresh.awaitEndOfStream(Duration.ofSeconds(10)),
+                   is(true));
+        Duration freshClosed = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat("the pooled connection closed on the quiet", pooledClosed, lessThan(Duration.ofSeconds(2)));
+        assertThat("the fresh connection kept the grace (4 s)", freshClosed,
+                   greaterThanOrEqualTo(Duration.ofSeconds(3)));
+        ShutdownReport report = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(report.toTable(), report.isClean(), is(true));
+    }
+
+    @Test
+    void rejectsAQuietCloseThatIsNotAPositiveDurationNamingTheKey() {
+        ShutdownConfig bad = listenerSettings(Map.of("quiet-close", "soon"));
+        ShutdownConfigException e = assertThrows(ShutdownConfigException.class,
+                                                               () -> new ServerShutdown(bad));
+        assertThat(e.getMessage(), containsString("shutdown.participants.listener.settings.quiet-close"));
     }
 
     @Test
@@ -293,6 +375,13 @@ class GracefulStopIT {
                 }), builder -> { });
         shutdown = fixture.shutdown();
         server = fixture.server();
+    }
+
+    /** Ten seconds of deadline, and the given settings of the {@code listener} participant. */
+    private static ShutdownConfig listenerSettings(Map<String, String> settings) {
+        Map<String, String> flat = new java.util.HashMap<>(Map.of("shutdown.deadline", "10s"));
+        settings.forEach((key, value) -> flat.put("shutdown.participants.listener.settings." + key, value));
+        return ShutdownConfig.fromProperties(flat);
     }
 
     /** A coordinator with the server's built-in participants, as they are, plus the given ones. */
