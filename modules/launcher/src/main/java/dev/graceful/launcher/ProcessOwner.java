@@ -74,6 +74,10 @@ final class ProcessOwner {
             System.out.println(CommandLine.USAGE);
             return ExitCode.CLEAN.code();
         }
+        if (Restart.isCopy()) {
+            // while the server is being built: the steering this copy does just before it says it is ready runs warm
+            Thread.ofPlatform().daemon(true).name("graceful-steering-link").start(ReuseportSteering::link);
+        }
         Assembly assembly;
         try {
             assembly = Assembly.assemble(spec, commandLine.configFile(), true);
