@@ -107,6 +107,25 @@ class OperationsIT {
         }
     }
 
+    /**
+     * This covers a bug where Helidon's metrics read their settings from a configuration of Helidon's own defaults,
+     * not from the service's file, so a {@code metrics} section in it was ignored.
+     */
+    @Test
+    void theMetricsSectionOfTheServicesFileConfiguresHelidonsMetrics() throws Exception {
+        try (ServiceProcess service = ServiceProcess.start(dir, ServiceProcess.yaml()
+                + "metrics:\n  app-name: graceful-under-test\n")) {
+            HttpClient client = HttpClient.newHttpClient();
+            URI uri = URI.create("http://127.0.0.1:" + service.port() + "/observe/metrics");
+            HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(uri).build(),
+                                                       HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode(), is(200));
+            assertThat(metrics.body(), containsString("app=\"graceful-under-test\""));
+            service.signal("TERM");
+            assertThat(service.awaitExit(Duration.ofSeconds(15)), is(0));
+        }
+    }
+
     @Test
     void theShutdownViewIsReadOnly() throws Exception {
         try (ServiceProcess service = ServiceProcess.start(dir, ServiceProcess.yaml())) {

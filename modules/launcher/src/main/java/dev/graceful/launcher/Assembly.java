@@ -88,7 +88,7 @@ final class Assembly {
             }
             Config config = spec.config().orElseGet(() -> ConfigLookup.load(configFile));
             if (warmUpMetrics && Observability.metricsEnabled(config)) {
-                Observability.warmUp();
+                Observability.warmUp(config);
             }
             ShutdownConfig shutdownConfig = ShutdownConfigs.from(config);
             RestartConfig restartConfig = RestartConfig.from(config);

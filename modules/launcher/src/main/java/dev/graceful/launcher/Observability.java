@@ -12,6 +12,8 @@ import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
+import io.helidon.service.registry.ServiceRegistryException;
+import io.helidon.service.registry.Services;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
@@ -24,6 +26,8 @@ import io.helidon.webserver.observe.spi.Observer;
  */
 final class Observability {
 
+    private static final System.Logger LOG = System.getLogger(Observability.class.getName());
+
     static final String METRICS_ENABLED = "app.metrics.enabled";
 
     private Observability() {
@@ -31,10 +35,23 @@ final class Observability {
 
     /**
      * Builds the metrics registry in the background, while the server is built: it takes a quarter of a second of
-     * CPU. Only with metrics on: with {@code app.metrics.enabled: false} nothing of graceful's needs it.
+     * CPU. Only with metrics on: with {@code app.metrics.enabled: false} nothing of graceful's needs it. First it makes
+     * the service's configuration the one Helidon's service registry gives out, which is where Helidon's metrics
+     * read their {@code metrics} settings: without it they read a second configuration of Helidon's own defaults
+     * (built for that alone), and a {@code metrics} section in the service's file was ignored.
+     *
+     * @param config the service's configuration
      */
-    static void warmUp() {
-        Thread.ofPlatform().daemon(true).name("graceful-metrics-init").start(Metrics::globalRegistry);
+    static void warmUp(Config config) {
+        Thread.ofPlatform().daemon(true).name("graceful-metrics-init").start(() -> {
+            try {
+                Services.set(Config.class, config);
+            } catch (ServiceRegistryException e) {
+                // something asked the registry for a configuration first: Helidon keeps the one it gave out
+                LOG.log(System.Logger.Level.DEBUG, "Helidon's registry already gave out a configuration", e);
+            }
+            Metrics.globalRegistry();
+        });
     }
 
     static boolean metricsEnabled(Config root) {
