@@ -79,6 +79,11 @@ public final class OpenConnections {
     private static final long SERVING_PERIOD_MILLIS = 500;
     /** How long an idle connection that was sent FIN may take to answer with its own before it is closed. */
     private static final long IDLE_FIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * The same in a quiet server: no client has sent anything since the stop began, so none is about to send at the
+     * moment of the FIN; one reaper period.
+     */
+    private static final long QUIET_FIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(REAP_PERIOD_MILLIS);
     /** 2^31-1: the stream id of the first, refusing-nothing GOAWAY. */
     private static final int MAX_STREAM_ID = Integer.MAX_VALUE;
     private static final byte[] HTTP2_PREFACE = prefaceBytes();
@@ -355,9 +360,14 @@ public final class OpenConnections {
                 // Idle from now on. An HTTP/1.1 connection's idleness seen while serving is kept too, as long as no
                 // request passes in between (its marks stay the same). HTTP/2 idleness counts from the stop only.
                 t.idleSince = shutdown || t.countsIdleWhileServing() ? now : 0;
-                                t.idleMarks = marks;
-            } else if (shutdown && t.isGoAwaySettled() && (quiet && t.isPooled() || idleLongEnough(t, now))) {
-                closeIdle(t, now);
+                t.idleMarks = marks;
+            } else if (shutdown && t.isFinSent()) {
+                // sent FIN already: closed once its wait is over, whatever the server has seen since
+                closeIdle(t, now, t.finWaitNanos);
+            } else if (shutdown && t.isGoAwaySettled() && quiet && t.isPooled()) {
+                closeIdle(t, now, QUIET_FIN_WAIT_NANOS);
+            } else if (shutdown && t.isGoAwaySettled() && idleLongEnough(t, now)) {
+                closeIdle(t, now, IDLE_FIN_WAIT_NANOS);
             }
             return;
         }
@@ -397,10 +407,10 @@ public final class OpenConnections {
      * thread of its own, then a close once it is sent. HTTP/1.1: never while the kernel holds input for it (a request
      * on its way is served instead, with {@code Connection: close}); otherwise FIN first, so that a request the client
      * sends at this very moment meets a clean end of stream, which clients retry, and not a reset; the client's own FIN
-     * then ends the connection, and one that does not answer within {@link #IDLE_FIN_WAIT_NANOS} is closed (a client
-     * with an idle pooled connection often does not read it until its next use).
+     * then ends the connection, and one that does not answer within {@code finWait} is closed (a client with an idle
+     * pooled connection often does not read it until its next use).
      */
-    private static void closeIdle(Tracked t, long now) {
+    private static void closeIdle(Tracked t, long now, long finWait) {
         if (t.http2() != null) {
             if (!t.goAwayStarted()) {
                 Thread.ofVirtual().name("graceful-goaway").start(() -> t.goAway(told -> { }));
@@ -410,7 +420,7 @@ public final class OpenConnections {
             return;
         }
         if (t.finSentNanos != 0) {
-            if (now - t.finSentNanos >= IDLE_FIN_WAIT_NANOS) {
+            if (now - t.finSentNanos >= t.finWaitNanos) {
                 t.closeIfIdle();
             }
             return;
@@ -420,6 +430,7 @@ public final class OpenConnections {
             return;
         }
         if (t.state.get() == Tracked.RUNNING && t.upgraded == null && ConnectionSockets.shutdownOutput(t.ctx)) {
+            t.finWaitNanos = finWait;
             t.finSentNanos = now;
         } else {
             t.closeIfIdle();
@@ -514,6 +525,8 @@ public final class OpenConnections {
         private final AtomicBoolean goAwayStarted = new AtomicBoolean();
         private volatile boolean goAwayDone;
         private volatile long finSentNanos;
+        /** How long this connection, once sent FIN, may take to answer with its own. */
+        private volatile long finWaitNanos;
         private volatile int goAwayLastStream = -1;
         private volatile long idleSince;
         /** The request marks when {@link #idleSince} was set: a request in between makes the idleness start over. */
