@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * java Bench.java startup PORT READY_PATH RUNS -- COMMAND...   startup-to-ready, idle RSS, idle SIGTERM-to-exit
  * java Bench.java drain PORT READY_PATH N MS -- COMMAND...     N concurrent GET /work?ms=MS, SIGTERM mid-way
  * java Bench.java loss PORT READY_PATH C -- COMMAND...         C keep-alive clients on GET /, SIGTERM after 2 s
+ * java Bench.java idle-keepalive PORT READY_PATH RUNS C -- COMMAND...
+ *                                         C keep-alive connections, one GET / each, then idle (not read); SIGTERM
+ *                                         half a second later: time to exit, and how each connection ended
  * java Bench.java startup-ratio PORT READY_PATH PAIRS -- BASELINE... --vs-- COMMAND...
  *                                         startup-to-ready and idle RSS of COMMAND as ratios to BASELINE, runs
  *                                         alternating pair by pair; medians with their ranges
@@ -41,6 +44,8 @@ public final class Bench {
         case "startup" -> startup(port, ready, Integer.parseInt(args[3]), command);
         case "drain" -> drain(port, ready, Integer.parseInt(args[3]), Integer.parseInt(args[4]), command);
         case "loss" -> loss(port, ready, Integer.parseInt(args[3]), command);
+        case "idle-keepalive" -> idleKeepAlive(port, ready, Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                                               command);
         case "startup-ratio" -> {
             int vs = command.indexOf("--vs--");
             startupRatio(port, ready, Integer.parseInt(args[3]), command.subList(0, vs),
@@ -93,6 +98,45 @@ public final class Bench {
         }
         System.out.println("startup_ms_median=" + median(startup) + " idle_rss_mb=" + median(rss) / 1024
                 + " idle_exit_ms_median=" + median(exit) + " idle_exit_ms_all=" + join(exit)
+                + " exit_codes=" + join(Arrays.stream(codes).asLongStream().toArray()));
+    }
+
+    private static void idleKeepAlive(int port, String ready, int runs, int connections, List<String> command)
+            throws Exception {
+        long[] exit = new long[runs];
+        long clean = 0;
+        long reset = 0;
+        int[] codes = new int[runs];
+        for (int i = 0; i < runs; i++) {
+            Process p = launch(command);
+            awaitReady(p, port, ready);
+            List<Socket> idle = new ArrayList<>();
+            for (int c = 0; c < connections; c++) {
+                Socket s = new Socket("127.0.0.1", port);
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                if (readResponse(s.getInputStream(), new boolean[1]) != 200) {
+                    throw new IllegalStateException("GET / did not answer 200");
+                }
+                idle.add(s);
+            }
+            Thread.sleep(500);
+            long t0 = System.nanoTime();
+            p.destroy();
+            codes[i] = p.onExit().get(60, TimeUnit.SECONDS).exitValue();
+            exit[i] = (System.nanoTime() - t0) / 1_000_000;
+            for (Socket s : idle) {
+                try (s) {
+                    if (s.getInputStream().read() == -1) {
+                        clean++;
+                    }
+                } catch (IOException e) {
+                    reset++;
+                }
+            }
+        }
+        System.out.println("exit_ms_median=" + median(exit) + " exit_ms_all=" + join(exit) + " closed_clean=" + clean
+                + " reset=" + reset + " connections=" + (long) runs * connections
                 + " exit_codes=" + join(Arrays.stream(codes).asLongStream().toArray()));
     }
 
