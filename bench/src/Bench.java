@@ -25,9 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * java Bench.java startup PORT READY_PATH RUNS -- COMMAND...   startup-to-ready, idle RSS, idle SIGTERM-to-exit
  * java Bench.java drain PORT READY_PATH N MS -- COMMAND...     N concurrent GET /work?ms=MS, SIGTERM mid-way
  * java Bench.java loss PORT READY_PATH C -- COMMAND...         C keep-alive clients on GET /, SIGTERM after 2 s
- * java Bench.java idle-keepalive PORT READY_PATH RUNS C -- COMMAND...
- *                                         C keep-alive connections, one GET / each, then idle (not read); SIGTERM
- *                                         half a second later: time to exit, and how each connection ended
+ * java Bench.java idle-keepalive PORT READY_PATH RUNS C read|idle -- COMMAND...
+ *                                         C keep-alive connections, one GET / each, then idle: read (a reader per
+ *                                         connection that closes it at the server's FIN, as Go's, the JDK's
+ *                                         HttpClient and browsers do) or not read at all (a blocking client's pool);
+ *                                         SIGTERM half a second later: time to exit, and how each connection ended
  * java Bench.java startup-ratio PORT READY_PATH PAIRS -- BASELINE... --vs-- COMMAND...
  *                                         startup-to-ready and idle RSS of COMMAND as ratios to BASELINE, runs
  *                                         alternating pair by pair; medians with their ranges
@@ -45,7 +47,7 @@ public final class Bench {
         case "drain" -> drain(port, ready, Integer.parseInt(args[3]), Integer.parseInt(args[4]), command);
         case "loss" -> loss(port, ready, Integer.parseInt(args[3]), command);
         case "idle-keepalive" -> idleKeepAlive(port, ready, Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                                               command);
+                                               args[5].equals("read"), command);
         case "startup-ratio" -> {
             int vs = command.indexOf("--vs--");
             startupRatio(port, ready, Integer.parseInt(args[3]), command.subList(0, vs),
@@ -101,11 +103,11 @@ public final class Bench {
                 + " exit_codes=" + join(Arrays.stream(codes).asLongStream().toArray()));
     }
 
-    private static void idleKeepAlive(int port, String ready, int runs, int connections, List<String> command)
-            throws Exception {
+    private static void idleKeepAlive(int port, String ready, int runs, int connections, boolean read,
+                                      List<String> command) throws Exception {
         long[] exit = new long[runs];
-        long clean = 0;
-        long reset = 0;
+        AtomicLong clean = new AtomicLong();
+        AtomicLong reset = new AtomicLong();
         int[] codes = new int[runs];
         for (int i = 0; i < runs; i++) {
             Process p = launch(command);
@@ -120,24 +122,41 @@ public final class Bench {
                 }
                 idle.add(s);
             }
+            List<Thread> readers = new ArrayList<>();
+            if (read) {
+                for (Socket s : idle) {
+                    readers.add(Thread.ofVirtual().start(() -> endOf(s, clean, reset)));
+                }
+            }
             Thread.sleep(500);
             long t0 = System.nanoTime();
             p.destroy();
             codes[i] = p.onExit().get(60, TimeUnit.SECONDS).exitValue();
             exit[i] = (System.nanoTime() - t0) / 1_000_000;
-            for (Socket s : idle) {
-                try (s) {
-                    if (s.getInputStream().read() == -1) {
-                        clean++;
-                    }
-                } catch (IOException e) {
-                    reset++;
+            if (read) {
+                for (Thread r : readers) {
+                    r.join();
                 }
+            } else {
+                idle.forEach(s -> endOf(s, clean, reset));
             }
         }
         System.out.println("exit_ms_median=" + median(exit) + " exit_ms_all=" + join(exit) + " closed_clean=" + clean
                 + " reset=" + reset + " connections=" + (long) runs * connections
                 + " exit_codes=" + join(Arrays.stream(codes).asLongStream().toArray()));
+    }
+
+    /** Reads an idle connection to its end and closes it: a clean end of stream, or a reset. */
+    private static void endOf(Socket s, AtomicLong clean, AtomicLong reset) {
+        try (s) {
+            if (s.getInputStream().read() == -1) {
+                clean.incrementAndGet();
+            } else {
+                reset.incrementAndGet();
+            }
+        } catch (IOException e) {
+            reset.incrementAndGet();
+        }
     }
 
     private static void startupRatio(int port, String ready, int pairs, List<String> baseline, List<String> command)

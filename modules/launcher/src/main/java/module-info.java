@@ -14,6 +14,7 @@ module dev.graceful.launcher {
     requires io.helidon.json;
     requires io.helidon.logging.common;
     requires io.helidon.metrics.api;
+    requires io.helidon.service.registry;
     requires io.helidon.webserver.observe;
     requires io.helidon.webserver.observe.health;
     requires io.helidon.webserver.observe.metrics;

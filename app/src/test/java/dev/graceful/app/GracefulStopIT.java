@@ -157,8 +157,10 @@ class GracefulStopIT {
 
     @Test
     void keepAliveConnectionsLongIdleBeforeTheStopCloseAtOnce() throws Exception {
-        ServiceProcess service = start(ServiceProcess.yaml()
-                + "shutdown:\n  participants:\n    listener:\n      settings:\n        idle-grace: 3s\n");
+        // quiet-close as long as the grace: only the long idle before the stop can close them early
+        ServiceProcess service = start(ServiceProcess.yaml("deadline: 25s", "participants:", "  listener:",
+                                                           "    settings:", "      idle-grace: 3s",
+                                                           "      quiet-close: 3s"));
         int port = service.port();
         List<RawHttpConnection> idle = new ArrayList<>();
         for (int i = 0; i < 50; i++) {

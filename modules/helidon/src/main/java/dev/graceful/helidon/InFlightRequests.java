@@ -64,6 +64,11 @@ public final class InFlightRequests implements Filter {
         }
         boolean http1 = req.prologue().protocolVersion().startsWith("1");
         OpenConnections.Tracked connection = http1 ? connection() : null;
+        OpenConnections tracker = http1 ? null : connections;
+        if (tracker != null) {
+            // an HTTP/1.1 request says so on its connection; this one's stream tells the tracker directly
+            tracker.requestSinceStop();
+        }
         inFlight.incrementAndGet();
         // Arrivals only matter to the quiet period, which runs while responses are closing; writing a shared field
         // on every request would also bounce its cache line between cores.

@@ -63,27 +63,28 @@ public final class OpenConnections {
      */
     public static final Duration LONG_IDLE = Duration.ofSeconds(5);
     /**
-     * How long after the stop began the server must have seen no request enter routing on any connection before its
-     * idle connections are closed without waiting for the idle grace, unless
-     * {@code shutdown.participants.listener.settings.quiet-close} says otherwise. A server whose clients were busy
-     * sees requests arrive in the first tens of milliseconds of its stop (each answered with {@code Connection:
-     * close}), and keeps the grace for the connections of clients that are slow to send; one that sees none is idle,
-     * and its connections are a pool's idle connections.
+     * How long after the stop began the server must have been quiet (no request in routing at any of the reaper's
+     * looks, none entering routing on any connection) before its idle HTTP/1.1 connections that have served a request
+     * are closed without waiting for the idle grace, unless {@code shutdown.participants.listener.settings.quiet-close}
+     * says otherwise. A server whose clients were busy has requests in routing at its stop or sees them arrive in its
+     * first milliseconds, and keeps the grace for the connections of clients that are slow to send; one that sees none
+     * is idle, and its connections are a pool's idle connections.
      */
     public static final Duration QUIET_CLOSE = Duration.ofMillis(30);
 
     private static final System.Logger LOG = System.getLogger(OpenConnections.class.getName());
     private static final long REAP_PERIOD_MILLIS = 20;
-    /** The reaper's looks, beyond the first at the stop itself, that must see the server quiet. */
+    /**
+     * The looks at the connections, at least half a reaper period apart, that must see the server quiet; after a gap of
+     * three periods (the whole process paused, or starved of CPU) the count starts over, so a pause in which no client
+     * could be seen sending never passes for a quiet.
+     */
     private static final int QUIET_LOOKS = 2;
+    private static final long LOOK_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(REAP_PERIOD_MILLIS) / 2;
+    private static final long LOOK_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(REAP_PERIOD_MILLIS) * 3;
     private static final long SERVING_PERIOD_MILLIS = 500;
     /** How long an idle connection that was sent FIN may take to answer with its own before it is closed. */
     private static final long IDLE_FIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /**
-     * The same in a quiet server: no client has sent anything since the stop began, so none is about to send at the
-     * moment of the FIN; one reaper period.
-     */
-    private static final long QUIET_FIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(REAP_PERIOD_MILLIS);
     /** 2^31-1: the stream id of the first, refusing-nothing GOAWAY. */
     private static final int MAX_STREAM_ID = Integer.MAX_VALUE;
     private static final byte[] HTTP2_PREFACE = prefaceBytes();
@@ -100,11 +101,14 @@ public final class OpenConnections {
     private volatile Thread reaper;
     private volatile long idleGraceNanos = IDLE_GRACE.toNanos();
     private volatile long quietCloseNanos = QUIET_CLOSE.toNanos();
-    /** Whether a request has entered routing on any HTTP/1.1 connection since the stop began. */
-    private volatile boolean requestSinceStop;
-    /** The reaper's looks at the connections since the stop began: the quiet must be seen, not only timed. */
-    private final java.util.concurrent.atomic.AtomicInteger looksSinceStop =
-            new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * Whether, since the stop began, a request has entered routing on any connection, or a look at the connections saw
+     * one in routing: the server is not quiet.
+     */
+    private volatile boolean busySinceStop;
+    /** The looks that saw the server quiet, and when the last one was; guarded by {@code this}. */
+    private int quietLooks;
+    private long lastLookNanos;
     private volatile long goAwayGraceNanos = StreamsParticipant.DEFAULT_GOAWAY_GRACE.toNanos();
     private final java.util.concurrent.atomic.AtomicLong incompleteHeadsClosed =
             new java.util.concurrent.atomic.AtomicLong();
@@ -175,7 +179,7 @@ public final class OpenConnections {
     /**
      * Sets how long after the stop began no request may have entered routing on any connection for the server to be
      * taken as quiet, its idle connections then closed without waiting for the idle grace ({@link #QUIET_CLOSE}). At
-     * the idle grace or longer, the grace alone decides.
+     * the idle grace or longer, the grace alone decides: that turns the early close off.
      *
      * @param quiet the quiet that closes idle connections early
      */
@@ -343,13 +347,35 @@ public final class OpenConnections {
     }
 
     /**
-     * During shutdown: whether the server is quiet, no request having entered routing on any connection since the stop
-     * began, for {@link #quietCloseNanos} and over several of the reaper's looks (a pause of the whole process must not
-     * pass for a quiet). Each call is one look.
+     * During shutdown: whether the server is quiet, no request having entered or been seen in routing on any
+     * connection since the stop began, for {@link #quietCloseNanos} and over {@link #QUIET_LOOKS} spaced looks. Each
+     * call is one look; the reaper and {@link #beginShutdown()} both look.
      */
-    private boolean isQuiet(long now) {
-        int looks = looksSinceStop.incrementAndGet();
-        return !requestSinceStop && looks > QUIET_LOOKS && now - stoppedAtNanos >= quietCloseNanos;
+    private synchronized boolean isQuiet(long now) {
+        if (!busySinceStop) {
+            for (Tracked t : live) {
+                if (t.isBusy()) {
+                    busySinceStop = true;
+                    break;
+                }
+            }
+        }
+        long gap = now - lastLookNanos;
+        if (lastLookNanos == 0 || gap > LOOK_GAP_NANOS) {
+            quietLooks = 0;
+            lastLookNanos = now;
+        } else if (gap >= LOOK_SPACING_NANOS) {
+            quietLooks++;
+            lastLookNanos = now;
+        }
+        return !busySinceStop && quietLooks >= QUIET_LOOKS && now - stoppedAtNanos >= quietCloseNanos;
+    }
+
+    /** During shutdown: a request entered routing somewhere (an HTTP/2 stream's, for example); not quiet. */
+    void requestSinceStop() {
+        if (stopping && !busySinceStop) {
+            busySinceStop = true;
+        }
     }
 
     private void reap(Tracked t, long now, boolean shutdown, long headBound, boolean quiet) {
@@ -361,13 +387,10 @@ public final class OpenConnections {
                 // request passes in between (its marks stay the same). HTTP/2 idleness counts from the stop only.
                 t.idleSince = shutdown || t.countsIdleWhileServing() ? now : 0;
                 t.idleMarks = marks;
-            } else if (shutdown && t.isFinSent()) {
-                // sent FIN already: closed once its wait is over, whatever the server has seen since
-                closeIdle(t, now, t.finWaitNanos);
-            } else if (shutdown && t.isGoAwaySettled() && quiet && t.isPooled()) {
-                closeIdle(t, now, QUIET_FIN_WAIT_NANOS);
-            } else if (shutdown && t.isGoAwaySettled() && idleLongEnough(t, now)) {
-                closeIdle(t, now, IDLE_FIN_WAIT_NANOS);
+            } else if (shutdown && (t.isFinSent() || t.isGoAwaySettled() && (quiet && t.isPooled()
+                                                                                  || idleLongEnough(t, now)))) {
+                // once sent FIN, closed when its wait is over, whatever the server has seen since
+                closeIdle(t, now);
             }
             return;
         }
@@ -407,10 +430,11 @@ public final class OpenConnections {
      * thread of its own, then a close once it is sent. HTTP/1.1: never while the kernel holds input for it (a request
      * on its way is served instead, with {@code Connection: close}); otherwise FIN first, so that a request the client
      * sends at this very moment meets a clean end of stream, which clients retry, and not a reset; the client's own FIN
-     * then ends the connection, and one that does not answer within {@code finWait} is closed (a client with an idle
-     * pooled connection often does not read it until its next use).
+     * then ends the connection, and one that does not answer within {@link #IDLE_FIN_WAIT_NANOS} is closed (a client
+     * with an idle pooled connection often does not read it until its next use). The wait is the longest round trip
+     * after which a request that crossed the FIN still meets a clean end of stream.
      */
-    private static void closeIdle(Tracked t, long now, long finWait) {
+    private static void closeIdle(Tracked t, long now) {
         if (t.http2() != null) {
             if (!t.goAwayStarted()) {
                 Thread.ofVirtual().name("graceful-goaway").start(() -> t.goAway(told -> { }));
@@ -420,7 +444,7 @@ public final class OpenConnections {
             return;
         }
         if (t.finSentNanos != 0) {
-            if (now - t.finSentNanos >= t.finWaitNanos) {
+            if (now - t.finSentNanos >= IDLE_FIN_WAIT_NANOS) {
                 t.closeIfIdle();
             }
             return;
@@ -430,7 +454,6 @@ public final class OpenConnections {
             return;
         }
         if (t.state.get() == Tracked.RUNNING && t.upgraded == null && ConnectionSockets.shutdownOutput(t.ctx)) {
-            t.finWaitNanos = finWait;
             t.finSentNanos = now;
         } else {
             t.closeIfIdle();
@@ -525,8 +548,6 @@ public final class OpenConnections {
         private final AtomicBoolean goAwayStarted = new AtomicBoolean();
         private volatile boolean goAwayDone;
         private volatile long finSentNanos;
-        /** How long this connection, once sent FIN, may take to answer with its own. */
-        private volatile long finWaitNanos;
         private volatile int goAwayLastStream = -1;
         private volatile long idleSince;
         /** The request marks when {@link #idleSince} was set: a request in between makes the idleness start over. */
@@ -625,8 +646,8 @@ public final class OpenConnections {
         /** A request of this HTTP/1.1 connection entered routing; called on the connection's own thread. */
         void requestStarted() {
             marks++;
-            if (stopping && !requestSinceStop) {
-                requestSinceStop = true;
+            if (stopping && !busySinceStop) {
+                busySinceStop = true;
             }
         }
 
@@ -662,12 +683,17 @@ public final class OpenConnections {
         }
 
         /**
-         * An HTTP/2 connection, or an HTTP/1.1 one that has served a request: a pool's connection. One that has not
-         * sent its first request yet may be about to, so a quiet server does not close it early (Go's server gives
-         * such a connection 5 s).
+         * An HTTP/1.1 connection that has served a request: a pool's connection, which a quiet server closes early.
+         * One that has not sent its first request yet may be about to (Go's server gives such a connection 5 s), and
+         * an HTTP/2 connection is wound down by its GOAWAY; both keep the grace.
          */
         boolean isPooled() {
-            return marks > 0 || http2() != null;
+            return marks > 0 && upgraded == null && delegate instanceof Http1Connection;
+        }
+
+        /** A request in routing, or a request head on its way: its client is sending. */
+        boolean isBusy() {
+            return !longLived && !isIdle();
         }
 
         /** A new connection, or an HTTP/1.1 one that was not upgraded: its request marks tell idleness. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -53,10 +54,13 @@ final class Assembly {
     final AtomicBoolean stopping = new AtomicBoolean();
     final List<Meter> gauges = new ArrayList<>();
     private final List<ServerSetup.StartAction> startActions;
+    /** Completes once the configuration is the one Helidon's registry gives out (see {@link Observability#warmUp}). */
+    private final CompletableFuture<Void> configShared;
 
     private Assembly(Config config, ServerSetup setup, ShutdownConfig shutdownConfig, RestartConfig restartConfig,
-                     ServerShutdown shutdown) {
+                     ServerShutdown shutdown, CompletableFuture<Void> configShared) {
         this.config = config;
+        this.configShared = configShared;
         this.shutdownConfig = shutdownConfig;
         this.restartConfig = restartConfig;
         this.shutdown = shutdown;
@@ -87,15 +91,15 @@ final class Assembly {
                         + "' given, but this service is built with its configuration in code", null);
             }
             Config config = spec.config().orElseGet(() -> ConfigLookup.load(configFile));
-            if (warmUpMetrics && Observability.metricsEnabled(config)) {
-                Observability.warmUp(config);
-            }
+            CompletableFuture<Void> configShared = warmUpMetrics && Observability.metricsEnabled(config)
+                    ? Observability.warmUp(config)
+                    : CompletableFuture.completedFuture(null);
             ShutdownConfig shutdownConfig = ShutdownConfigs.from(config);
             RestartConfig restartConfig = RestartConfig.from(config);
             ServerShutdown shutdown = new ServerShutdown(shutdownConfig).restartDelay(restartConfig.handOverDelay());
             ServerSetup setup = new ServerSetup(config, shutdown.streams());
             spec.steps().forEach(step -> step.accept(setup));
-            return new Assembly(config, setup, shutdownConfig, restartConfig, shutdown);
+            return new Assembly(config, setup, shutdownConfig, restartConfig, shutdown, configShared);
         } catch (ConfigException | IllegalArgumentException e) {
             // ShutdownConfigException is an IllegalArgumentException
             throw StartupException.invalidConfig(e.getMessage(), e);
@@ -111,7 +115,7 @@ final class Assembly {
         WebServerConfig.Builder builder = WebServer.builder()
                 .config(config.get("server"))
                 .featuresDiscoverServices(false);
-        builder.addFeature(Observability.feature(config, shutdown, setup.healthChecks(), gauges));
+        builder.addFeature(Observability.feature(config, shutdown, setup.healthChecks(), gauges, configShared));
         List<Consumer<HttpRouting.Builder>> defaultRouting = new ArrayList<>(
                 setup.routings().getOrDefault(WebServer.DEFAULT_SOCKET_NAME, List.of()));
         defaultRouting.add(r -> r.get(SHUTDOWN_VIEW, (req, res) -> res.header(HeaderValues.CONTENT_TYPE_JSON)

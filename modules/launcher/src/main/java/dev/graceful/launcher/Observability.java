@@ -2,6 +2,7 @@ package dev.graceful.launcher;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import dev.graceful.helidon.ServerShutdown;
@@ -12,7 +13,6 @@ import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
-import io.helidon.service.registry.ServiceRegistryException;
 import io.helidon.service.registry.Services;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -41,17 +41,33 @@ final class Observability {
      * (built for that alone), and a {@code metrics} section in the service's file was ignored.
      *
      * @param config the service's configuration
+     * @return completes once the configuration is the registry's (or could not be made so): {@link #feature} waits
+     *         for it, so that the server's own use of the metrics cannot come first
      */
-    static void warmUp(Config config) {
+    static CompletableFuture<Void> warmUp(Config config) {
+        CompletableFuture<Void> shared = new CompletableFuture<>();
         Thread.ofPlatform().daemon(true).name("graceful-metrics-init").start(() -> {
             try {
-                Services.set(Config.class, config);
-            } catch (ServiceRegistryException e) {
-                // something asked the registry for a configuration first: Helidon keeps the one it gave out
-                LOG.log(System.Logger.Level.DEBUG, "Helidon's registry already gave out a configuration", e);
+                share(config);
+            } finally {
+                shared.complete(null);
             }
             Metrics.globalRegistry();
         });
+        return shared;
+    }
+
+    private static void share(Config config) {
+        try {
+            Services.set(Config.class, config);
+        } catch (RuntimeException e) {
+            // something asked the registry for a configuration first, or the registry refuses late binding
+            System.Logger.Level level = config.get("metrics").exists()
+                    ? System.Logger.Level.WARNING
+                    : System.Logger.Level.DEBUG;
+            LOG.log(level, "The metrics section of the configuration is not used: Helidon's service registry "
+                    + "had already given out a configuration (" + e.getMessage() + ")");
+        }
     }
 
     static boolean metricsEnabled(Config root) {
@@ -62,7 +78,8 @@ final class Observability {
      * Builds the observe feature; with metrics on, also registers the kit's gauges, adding each to {@code gauges}
      * so that {@link #unregister} can remove them once the server has stopped.
      */
-    static ObserveFeature feature(Config root, ServerShutdown shutdown, List<HealthCheck> checks, List<Meter> gauges) {
+    static ObserveFeature feature(Config root, ServerShutdown shutdown, List<HealthCheck> checks, List<Meter> gauges,
+                                  CompletableFuture<Void> configShared) {
         List<Observer> observers = new ArrayList<>();
         observers.add(HealthObserver.builder()
                               .addCheck(shutdown.readiness())
@@ -71,6 +88,7 @@ final class Observability {
         // Helidon's metrics feature adds a per-request filter of its own (request counters and a request
         // context): about a tenth of the throughput of a trivial handler. app.metrics.enabled=false drops it.
         if (metricsEnabled(root)) {
+            configShared.join();
             observers.add(MetricsObserver.create());
             gauges(shutdown, gauges);
         }
