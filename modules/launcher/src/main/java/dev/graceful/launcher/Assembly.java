@@ -79,9 +79,11 @@ final class Assembly {
      *
      * @param spec          the service
      * @param configFile    the {@code --config} argument
-     * @param warmUpMetrics whether to build the metrics registry in the background once the configuration says
-     *                      metrics are on: for a process of its own ({@link ProcessOwner}); an embedded start, in a
-     *                      Helidon context of its caller's, builds it on its own thread
+     * @param warmUpMetrics whether to build Helidon's service registry in the background while the configuration
+     *                      loads, make the configuration the registry's, and build the metrics registry once the
+     *                      configuration says metrics are on ({@link Observability#warmUp()}): for a process of its
+     *                      own ({@link ProcessOwner}); an embedded start, in a Helidon context of its caller's,
+     *                      builds them on its own thread
      * @throws StartupException naming what is wrong
      */
     static Assembly assemble(GracefulServer spec, Optional<String> configFile, boolean warmUpMetrics) {
@@ -90,10 +92,21 @@ final class Assembly {
                 throw StartupException.invalidConfig("--config '" + configFile.get()
                         + "' given, but this service is built with its configuration in code", null);
             }
-            Config config = spec.config().orElseGet(() -> ConfigLookup.load(configFile));
-            CompletableFuture<Void> configShared = warmUpMetrics && Observability.metricsEnabled(config)
-                    ? Observability.warmUp(config)
-                    : CompletableFuture.completedFuture(null);
+            Observability.WarmUp warmUp = warmUpMetrics ? Observability.warmUp() : null;
+            Config config;
+            try {
+                config = spec.config().orElseGet(() -> ConfigLookup.load(configFile));
+            } catch (RuntimeException e) {
+                if (warmUp != null) {
+                    warmUp.abandon();
+                }
+                throw e;
+            }
+            CompletableFuture<Void> configShared = CompletableFuture.completedFuture(null);
+            if (warmUp != null) {
+                warmUp.configLoaded(config);
+                configShared = warmUp.shared();
+            }
             ShutdownConfig shutdownConfig = ShutdownConfigs.from(config);
             RestartConfig restartConfig = RestartConfig.from(config);
             ServerShutdown shutdown = new ServerShutdown(shutdownConfig).restartDelay(restartConfig.handOverDelay());

@@ -2,6 +2,7 @@ package dev.graceful.launcher;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -13,6 +14,7 @@ import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
+import io.helidon.service.registry.GlobalServiceRegistry;
 import io.helidon.service.registry.Services;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -34,27 +36,63 @@ final class Observability {
     }
 
     /**
-     * Builds the metrics registry in the background, while the server is built: it takes a quarter of a second of
-     * CPU. Only with metrics on: with {@code app.metrics.enabled: false} nothing of graceful's needs it. First it makes
-     * the service's configuration the one Helidon's service registry gives out, which is where Helidon's metrics
-     * read their {@code metrics} settings: without it they read a second configuration of Helidon's own defaults
-     * (built for that alone), and a {@code metrics} section in the service's file was ignored.
+     * Starts building Helidon's service registry in the background, from the very start of a process, while its
+     * configuration loads (each takes tens of milliseconds; the health and metrics observers need the registry).
+     * Once {@link WarmUp#configLoaded} hands it the configuration, it makes that the one the registry gives out, which
+     * is where Helidon's metrics read their {@code metrics} settings (without it they read a second configuration of
+     * Helidon's own defaults, built for that alone, and a {@code metrics} section in the service's file was ignored),
+     * and, with metrics on, builds the metrics registry: a quarter of a second of CPU that the server's start need
+     * not wait for. With {@code app.metrics.enabled: false} nothing of graceful's needs that.
      *
-     * @param config the service's configuration
-     * @return completes once the configuration is the registry's (or could not be made so): {@link #feature} waits
-     *         for it, so that the server's own use of the metrics cannot come first
+     * @return the warm-up, to be handed the configuration
      */
-    static CompletableFuture<Void> warmUp(Config config) {
-        CompletableFuture<Void> shared = new CompletableFuture<>();
-        Thread.ofPlatform().daemon(true).name("graceful-metrics-init").start(() -> {
+    static WarmUp warmUp() {
+        WarmUp warmUp = new WarmUp();
+        Thread.ofPlatform().daemon(true).name("graceful-registry-init").start(warmUp::run);
+        return warmUp;
+    }
+
+    /** The background start of Helidon's registries (see {@link #warmUp()}). */
+    static final class WarmUp {
+        private final CompletableFuture<Config> config = new CompletableFuture<>();
+        private final CompletableFuture<Void> shared = new CompletableFuture<>();
+
+        private WarmUp() {
+        }
+
+        /** Hands over the service's configuration. */
+        void configLoaded(Config loaded) {
+            config.complete(loaded);
+        }
+
+        /** The configuration could not be loaded: the warm-up ends. */
+        void abandon() {
+            config.cancel(false);
+        }
+
+        /**
+         * Completes once the configuration is the one Helidon's registry gives out (or could not be made so):
+         * {@link #feature} waits for it, so that the server's own use of the registry cannot come first.
+         */
+        CompletableFuture<Void> shared() {
+            return shared;
+        }
+
+        private void run() {
+            Config loaded;
             try {
-                share(config);
+                GlobalServiceRegistry.registry();
+                loaded = config.join();
+                share(loaded);
+            } catch (CancellationException e) {
+                return;
             } finally {
                 shared.complete(null);
             }
-            Metrics.globalRegistry();
-        });
-        return shared;
+            if (metricsEnabled(loaded)) {
+                Metrics.globalRegistry();
+            }
+        }
     }
 
     private static void share(Config config) {
@@ -80,6 +118,7 @@ final class Observability {
      */
     static ObserveFeature feature(Config root, ServerShutdown shutdown, List<HealthCheck> checks, List<Meter> gauges,
                                   CompletableFuture<Void> configShared) {
+        configShared.join();
         List<Observer> observers = new ArrayList<>();
         observers.add(HealthObserver.builder()
                               .addCheck(shutdown.readiness())
@@ -88,7 +127,6 @@ final class Observability {
         // Helidon's metrics feature adds a per-request filter of its own (request counters and a request
         // context): about a tenth of the throughput of a trivial handler. app.metrics.enabled=false drops it.
         if (metricsEnabled(root)) {
-            configShared.join();
             observers.add(MetricsObserver.create());
             gauges(shutdown, gauges);
         }
