@@ -79,20 +79,18 @@ final class Assembly {
      *
      * @param spec          the service
      * @param configFile    the {@code --config} argument
-     * @param warmUpMetrics whether to build Helidon's service registry in the background while the configuration
-     *                      loads, make the configuration the registry's, and build the metrics registry once the
-     *                      configuration says metrics are on ({@link Observability#warmUp()}): for a process of its
-     *                      own ({@link ProcessOwner}); an embedded start, in a Helidon context of its caller's,
-     *                      builds them on its own thread
+     * @param warmUp        for a process of its own ({@link ProcessOwner}), Helidon's registries being built in the
+     *                      background ({@link Observability#warmUp()}), handed the configuration once it is loaded;
+     *                      {@code null} for an embedded start, which, in a Helidon context of its caller's, builds
+     *                      them on its own thread
      * @throws StartupException naming what is wrong
      */
-    static Assembly assemble(GracefulServer spec, Optional<String> configFile, boolean warmUpMetrics) {
+    static Assembly assemble(GracefulServer spec, Optional<String> configFile, Observability.WarmUp warmUp) {
         try {
             if (spec.config().isPresent() && configFile.isPresent()) {
                 throw StartupException.invalidConfig("--config '" + configFile.get()
                         + "' given, but this service is built with its configuration in code", null);
             }
-            Observability.WarmUp warmUp = warmUpMetrics ? Observability.warmUp() : null;
             Config config;
             try {
                 config = spec.config().orElseGet(() -> ConfigLookup.load(configFile));

@@ -82,7 +82,7 @@ public final class GracefulServer {
      *                          {@link StartupException#exitCode()} says which
      */
     public RunningServer start() {
-        return Assembly.assemble(this, Optional.empty(), false).start();
+        return Assembly.assemble(this, Optional.empty(), null).start();
     }
 
     List<Consumer<ServerSetup>> steps() {

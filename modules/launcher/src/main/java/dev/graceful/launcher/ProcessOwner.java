@@ -45,8 +45,10 @@ final class ProcessOwner {
 
     /** Starts the service and returns only if it is serving and this thread is to wait; otherwise exits. */
     void run(String... args) {
+        // First: Helidon's service registry takes longer to build than the logging and the configuration before it
+        Observability.WarmUp warmUp = Observability.warmUp();
         LogConfig.configureRuntime();
-        int code = start(args);
+        int code = start(args, warmUp);
         if (code >= 0) {
             System.out.flush();
             System.err.flush();
@@ -62,7 +64,7 @@ final class ProcessOwner {
     }
 
     /** Returns an exit code, or -1 when the server is up and serving. */
-    private int start(String[] args) {
+    private int start(String[] args, Observability.WarmUp warmUp) {
         CommandLine commandLine;
         try {
             commandLine = CommandLine.parse(args);
@@ -80,7 +82,7 @@ final class ProcessOwner {
         }
         Assembly assembly;
         try {
-            assembly = Assembly.assemble(spec, commandLine.configFile(), true);
+            assembly = Assembly.assemble(spec, commandLine.configFile(), warmUp);
             if (commandLine.printPlan().isPresent()) {
                 System.out.print(commandLine.printPlan().get().equals("json")
                                          ? ShutdownRendering.json(assembly.coordinator.plan()) + "\n"
