@@ -123,7 +123,8 @@ final class ReuseportSteering {
 
     /**
      * Links {@code setsockopt} and runs the whole attach path once on no socket ({@code fd} -1, which the kernel
-     * refuses with {@code EBADF} before it reads anything): a run that records a class cache does, so that a restarted
+     * refuses with {@code EBADF} before it reads anything; {@code /proc/net/tcp} is not read here, a busy host lists
+     * tens of thousands of connections there): a run that records a class cache does, so that a restarted
      * copy finds what linking needs in the cache, and a copy does on a thread of its own while its server is being
      * built, so that its steering, just before it says it is ready, runs warm (cold, it took 30 to 40 ms of the
      * hand-over).
@@ -131,7 +132,6 @@ final class ReuseportSteering {
     static void link() {
         try {
             attach(-1, 0);
-            listeners(0);
         } catch (Throwable e) {
             // the copy's own steer() says why, if it comes to that
         }
