@@ -86,6 +86,11 @@ final class Observability {
                 share(loaded);
             } catch (CancellationException e) {
                 return;
+            } catch (RuntimeException | LinkageError e) {
+                // the registry cannot be built: the main thread meets the same error building the server, and
+                // reports it as a failed start
+                LOG.log(System.Logger.Level.DEBUG, "Helidon's service registry could not be built", e);
+                return;
             } finally {
                 shared.complete(null);
             }
