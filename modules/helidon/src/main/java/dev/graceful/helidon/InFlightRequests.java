@@ -63,11 +63,11 @@ public final class InFlightRequests implements Filter {
             return;
         }
         boolean http1 = req.prologue().protocolVersion().startsWith("1");
-        OpenConnections.Tracked connection = http1 ? connection() : null;
-        OpenConnections tracker = http1 ? null : connections;
+        OpenConnections tracker = connections;
+        OpenConnections.Tracked connection = http1 ? connection(tracker) : null;
         if (tracker != null) {
-            // an HTTP/1.1 request says so on its connection; this one's stream tells the tracker directly
-            tracker.requestSinceStop();
+            // during a stop, any request entering routing means the server is not quiet (OpenConnections)
+            tracker.requestEntered();
         }
         inFlight.incrementAndGet();
         // Arrivals only matter to the quiet period, which runs while responses are closing; writing a shared field
@@ -117,8 +117,7 @@ public final class InFlightRequests implements Filter {
     }
 
     /** The tracked HTTP/1.1 connection the filter runs on; refuses to run a request that arrived after its FIN. */
-    private OpenConnections.Tracked connection() {
-        OpenConnections tracker = connections;
+    private static OpenConnections.Tracked connection(OpenConnections tracker) {
         OpenConnections.Tracked connection = tracker == null ? null : tracker.current();
         if (connection != null && connection.isFinSent()) {
             // The server has already sent FIN on this idle connection: its response could never be written.

@@ -371,8 +371,8 @@ public final class OpenConnections {
         return !busySinceStop && quietLooks >= QUIET_LOOKS && now - stoppedAtNanos >= quietCloseNanos;
     }
 
-    /** During shutdown: a request entered routing somewhere (an HTTP/2 stream's, for example); not quiet. */
-    void requestSinceStop() {
+    /** A request entered routing, on any connection: during shutdown, the server is not quiet. */
+    void requestEntered() {
         if (stopping && !busySinceStop) {
             busySinceStop = true;
         }
@@ -646,9 +646,6 @@ public final class OpenConnections {
         /** A request of this HTTP/1.1 connection entered routing; called on the connection's own thread. */
         void requestStarted() {
             marks++;
-            if (stopping && !busySinceStop) {
-                busySinceStop = true;
-            }
         }
 
         /** The request of this HTTP/1.1 connection left routing; called on the connection's own thread. */

@@ -91,15 +91,7 @@ final class Assembly {
                 throw StartupException.invalidConfig("--config '" + configFile.get()
                         + "' given, but this service is built with its configuration in code", null);
             }
-            Config config;
-            try {
-                config = spec.config().orElseGet(() -> ConfigLookup.load(configFile));
-            } catch (RuntimeException e) {
-                if (warmUp != null) {
-                    warmUp.abandon();
-                }
-                throw e;
-            }
+            Config config = spec.config().orElseGet(() -> ConfigLookup.load(configFile));
             CompletableFuture<Void> configShared = CompletableFuture.completedFuture(null);
             if (warmUp != null) {
                 warmUp.configLoaded(config);

@@ -2,7 +2,6 @@ package dev.graceful.launcher;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -65,11 +64,6 @@ final class Observability {
             config.complete(loaded);
         }
 
-        /** The configuration could not be loaded: the warm-up ends. */
-        void abandon() {
-            config.cancel(false);
-        }
-
         /**
          * Completes once the configuration is the one Helidon's registry gives out (or could not be made so):
          * {@link #feature} waits for it, so that the server's own use of the registry cannot come first.
@@ -84,8 +78,6 @@ final class Observability {
                 GlobalServiceRegistry.registry();
                 loaded = config.join();
                 share(loaded);
-            } catch (CancellationException e) {
-                return;
             } catch (RuntimeException | LinkageError e) {
                 // the registry cannot be built: the main thread meets the same error building the server, and
                 // reports it as a failed start
