@@ -3,6 +3,8 @@ package dev.graceful.helidon;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Field;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
@@ -64,6 +66,38 @@ final class ConnectionSockets {
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    /**
+     * Returns whether the client of a connection is on this host: its address is a loopback address, or the
+     * connection's own local address.
+     *
+     * @param ctx the connection
+     * @return {@code true} if so; {@code false} also when it cannot be told
+     */
+    static boolean isLocalPeer(ConnectionContext ctx) {
+        SocketChannel channel = channel(ctx);
+        if (channel == null) {
+            return false;
+        }
+        try {
+            return channel.getRemoteAddress() instanceof InetSocketAddress remote
+                    && channel.getLocalAddress() instanceof InetSocketAddress local
+                    && isSameHost(remote.getAddress(), local.getAddress());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether a peer address is on this host, seen from a connection's local address.
+     *
+     * @param remote the peer's address
+     * @param local  the connection's local address
+     * @return {@code true} for a loopback peer, or one whose address is the local one
+     */
+    static boolean isSameHost(InetAddress remote, InetAddress local) {
+        return remote != null && (remote.isLoopbackAddress() || remote.equals(local));
     }
 
     /**

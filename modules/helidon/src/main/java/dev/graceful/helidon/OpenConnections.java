@@ -73,18 +73,23 @@ public final class OpenConnections {
     public static final Duration QUIET_CLOSE = Duration.ofMillis(30);
 
     private static final System.Logger LOG = System.getLogger(OpenConnections.class.getName());
-    private static final long REAP_PERIOD_MILLIS = 20;
+    private static final long REAP_PERIOD_MILLIS = 10;
     /**
      * The looks at the connections, at least half a reaper period apart, that must see the server quiet; after a gap of
-     * three periods (the whole process paused, or starved of CPU) the count starts over, so a pause in which no client
-     * could be seen sending never passes for a quiet.
+     * 60 ms (the whole process paused, or starved of CPU) the count starts over, so a pause in which no client could be
+     * seen sending never passes for a quiet.
      */
     private static final int QUIET_LOOKS = 2;
     private static final long LOOK_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(REAP_PERIOD_MILLIS) / 2;
-    private static final long LOOK_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(REAP_PERIOD_MILLIS) * 3;
+    private static final long LOOK_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(60);
     private static final long SERVING_PERIOD_MILLIS = 500;
     /** How long an idle connection that was sent FIN may take to answer with its own before it is closed. */
     private static final long IDLE_FIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * The same for a client on this host (a loopback address, or the connection's own local address: a proxy or
+     * sidecar beside the service): its round trip is the kernel's, microseconds, so the next look closes it.
+     */
+    private static final long LOCAL_FIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(REAP_PERIOD_MILLIS) / 2;
     /** 2^31-1: the stream id of the first, refusing-nothing GOAWAY. */
     private static final int MAX_STREAM_ID = Integer.MAX_VALUE;
     private static final byte[] HTTP2_PREFACE = prefaceBytes();
@@ -432,7 +437,8 @@ public final class OpenConnections {
      * sends at this very moment meets a clean end of stream, which clients retry, and not a reset; the client's own FIN
      * then ends the connection, and one that does not answer within {@link #IDLE_FIN_WAIT_NANOS} is closed (a client
      * with an idle pooled connection often does not read it until its next use). The wait is the longest round trip
-     * after which a request that crossed the FIN still meets a clean end of stream.
+     * after which a request that crossed the FIN still meets a clean end of stream; for a client on this host, whose
+     * round trip is the kernel's, it is {@link #LOCAL_FIN_WAIT_NANOS}.
      */
     private static void closeIdle(Tracked t, long now) {
         if (t.http2() != null) {
@@ -444,7 +450,7 @@ public final class OpenConnections {
             return;
         }
         if (t.finSentNanos != 0) {
-            if (now - t.finSentNanos >= IDLE_FIN_WAIT_NANOS) {
+            if (now - t.finSentNanos >= (t.localPeer ? LOCAL_FIN_WAIT_NANOS : IDLE_FIN_WAIT_NANOS)) {
                 t.closeIfIdle();
             }
             return;
@@ -454,6 +460,7 @@ public final class OpenConnections {
             return;
         }
         if (t.state.get() == Tracked.RUNNING && t.upgraded == null && ConnectionSockets.shutdownOutput(t.ctx)) {
+            t.localPeer = ConnectionSockets.isLocalPeer(t.ctx);
             t.finSentNanos = now;
         } else {
             t.closeIfIdle();
@@ -548,6 +555,8 @@ public final class OpenConnections {
         private final AtomicBoolean goAwayStarted = new AtomicBoolean();
         private volatile boolean goAwayDone;
         private volatile long finSentNanos;
+        /** Whether the client is on this host; set before {@link #finSentNanos}, read after it. */
+        private volatile boolean localPeer;
         private volatile int goAwayLastStream = -1;
         private volatile long idleSince;
         /** The request marks when {@link #idleSince} was set: a request in between makes the idleness start over. */
