@@ -450,7 +450,8 @@ public final class OpenConnections {
             return;
         }
         if (t.finSentNanos != 0) {
-            if (now - t.finSentNanos >= (t.localPeer ? LOCAL_FIN_WAIT_NANOS : IDLE_FIN_WAIT_NANOS)) {
+            long wait = ConnectionSockets.isLocalPeer(t.ctx) ? LOCAL_FIN_WAIT_NANOS : IDLE_FIN_WAIT_NANOS;
+            if (now - t.finSentNanos >= wait) {
                 t.closeIfIdle();
             }
             return;
@@ -460,7 +461,6 @@ public final class OpenConnections {
             return;
         }
         if (t.state.get() == Tracked.RUNNING && t.upgraded == null && ConnectionSockets.shutdownOutput(t.ctx)) {
-            t.localPeer = ConnectionSockets.isLocalPeer(t.ctx);
             t.finSentNanos = now;
         } else {
             t.closeIfIdle();
@@ -555,8 +555,6 @@ public final class OpenConnections {
         private final AtomicBoolean goAwayStarted = new AtomicBoolean();
         private volatile boolean goAwayDone;
         private volatile long finSentNanos;
-        /** Whether the client is on this host; set before {@link #finSentNanos}, read after it. */
-        private volatile boolean localPeer;
         private volatile int goAwayLastStream = -1;
         private volatile long idleSince;
         /** The request marks when {@link #idleSince} was set: a request in between makes the idleness start over. */
