@@ -75,13 +75,16 @@ public final class ShutdownCoordinator {
     private final List<String> disabled;
     private final AtomicReference<CompletableFuture<ShutdownReport>> run = new AtomicReference<>();
     private final CompletableFuture<Void> forced = new CompletableFuture<>();
+    /** A rehearsal's coordinator: it logs nothing. */
+    private final boolean quiet;
 
     private ShutdownCoordinator(ShutdownConfig config, List<PlannedParticipant> entries, List<Group> groups,
-                                List<String> disabled) {
+                                List<String> disabled, boolean quiet) {
         this.config = config;
         this.entries = entries;
         this.groups = groups;
         this.disabled = disabled;
+        this.quiet = quiet;
     }
 
     /**
@@ -176,6 +179,37 @@ public final class ShutdownCoordinator {
     }
 
     /**
+     * Runs the sequence's own code once, so that the first real run does not load, link and interpret it cold: a
+     * stop then starts its participants some milliseconds sooner. Each participant is stood in for by one that does
+     * nothing but read its context and record a figure, in the same phase, order and timeout, under the same
+     * deadline; none of this coordinator's participants is called, nothing is logged, and {@link #isStarted()} and
+     * later runs are not affected. Safe to call at any time, from any thread, also while a real run goes on; call it
+     * once serving, off the request path.
+     *
+     * @return the rehearsal's report, in which every stand-in completed
+     */
+    public ShutdownReport rehearse() {
+        List<PlannedParticipant> standIns = new ArrayList<>(entries.size());
+        for (PlannedParticipant e : entries) {
+            ShutdownPlan.Step step = new ShutdownPlan.Step(e.name(), e.phase(), e.order(), e.timeout(), Duration.ZERO,
+                                                           StandIn.class.getName());
+            standIns.add(new PlannedParticipant(new StandIn(), step, Map.of(), e.index()));
+        }
+        return new ShutdownCoordinator(config, standIns, groupsOf(standIns), List.of(), true)
+                .execute(ShutdownReason.SIGTERM, PhaseListener.NONE);
+    }
+
+    /** Stands in for a participant in a rehearsal: touches what a participant may use of its context. */
+    private static final class StandIn implements ShutdownParticipant {
+        @Override
+        public void shutdown(ShutdownContext context) {
+            context.record("budget-end-epoch-ms", context.budgetEnd().toEpochMilli());
+            context.record("remaining-ms", context.remaining().toMillis());
+            context.record("settings", context.settings().size());
+        }
+    }
+
+    /**
      * Stops all waiting at once: running participants are interrupted and recorded as timed out, the rest are
      * skipped, and {@link #run(ShutdownReason)} returns its report. Does nothing after a run has finished; before
      * one has started, the run that follows skips everything.
@@ -191,7 +225,7 @@ public final class ShutdownCoordinator {
         Instant startedAt = Instant.now();
         long deadlineNanos = start + ParticipantRun.nanos(config.deadline());
         ParticipantRun.Clock clock = new ParticipantRun.Clock(reason, start, startedAt, deadlineNanos);
-        LOG.log(Level.INFO, "Shutdown started (" + reason + "), deadline " + Durations.format(config.deadline())
+        log("Shutdown started (" + reason + "), deadline " + Durations.format(config.deadline())
                 + ", " + entries.size() + " participants");
         List<ParticipantOutcome> outcomes = new ArrayList<>(entries.size());
         Map<ShutdownPhase, Duration> phases = new java.util.EnumMap<>(ShutdownPhase.class);
@@ -205,7 +239,7 @@ public final class ShutdownCoordinator {
                 }
                 phase = group.getFirst().phase();
                 phaseStart = System.nanoTime();
-                LOG.log(Level.INFO, "Phase " + phase + " starting, " + Durations.format(clock.remaining()) + " left");
+                log("Phase " + phase + " starting, " + Durations.format(clock.remaining()) + " left");
                 tell(listener, phase, clock.remaining());
             }
             long reserveAfter = ParticipantRun.nanos(g.reserveAfter());
@@ -232,9 +266,15 @@ public final class ShutdownCoordinator {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         ShutdownReport report = new ShutdownReport(reason, startedAt, elapsed, config.deadline(), forced.isDone(),
                                                    outcomes, phases);
-        LOG.log(Level.INFO, "Shutdown " + (report.isClean() ? "completed" : "ended NOT clean") + " in "
+        log("Shutdown " + (report.isClean() ? "completed" : "ended NOT clean") + " in "
                 + Durations.format(elapsed));
         return report;
+    }
+
+    private void log(String message) {
+        if (!quiet) {
+            LOG.log(Level.INFO, message);
+        }
     }
 
     private List<ParticipantOutcome> runGroup(List<PlannedParticipant> group, ParticipantRun.Clock clock, long reserveNanos) {
@@ -493,7 +533,7 @@ public final class ShutdownCoordinator {
                                  .thenComparingInt(PlannedParticipant::index));
             List<Group> groups = groupsOf(entries);
             checkMinimumsFit(groups);
-            return new ShutdownCoordinator(config, List.copyOf(entries), groups, List.copyOf(disabled));
+            return new ShutdownCoordinator(config, List.copyOf(entries), groups, List.copyOf(disabled), false);
         }
 
         /** The participant's name, once checked to be kebab-case and unique. */

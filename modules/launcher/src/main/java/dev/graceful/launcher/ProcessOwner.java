@@ -125,12 +125,14 @@ final class ProcessOwner {
     }
 
     /**
-     * Only once serving: links {@code _exit} and renders a report that is thrown away, so the path from the last
-     * response to the exit is not run cold. It takes CPU that the start-up itself should have.
+     * Only once serving: rehearses the coordinator's run with stand-ins, links {@code _exit} and renders a report
+     * that is thrown away, so the path from the stop signal to the exit is not run cold. It takes CPU that the
+     * start-up itself should have.
      */
     private static void warmExitPath(Assembly assembly) {
         Thread.ofVirtual().name("graceful-exit-warm-up").start(() -> {
             try {
+                assembly.coordinator.rehearse();
                 ProcessExit.prepare();
                 assembly.output.rehearse(assembly.coordinator.plan());
             } catch (RuntimeException | LinkageError e) {
