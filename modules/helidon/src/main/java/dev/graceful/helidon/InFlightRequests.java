@@ -8,17 +8,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.helidon.common.buffers.BufferData;
 import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
+import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http1.Http1ConnectionListener;
 
 /**
  * A routing filter that counts requests in flight, from the moment a request enters routing until its handler
@@ -129,11 +134,15 @@ public final class InFlightRequests implements Filter {
 
     /** Connection: close once closing, the framing guard on a body, and the request's mark on its connection. */
     private void prepareHttp1(RoutingRequest req, RoutingResponse res, Slot slot, OpenConnections.Tracked connection) {
-        res.beforeSend(() -> {
-            if (closing && res.status() != Status.SWITCHING_PROTOCOLS_101) {
-                res.header(HeaderValues.CONNECTION_CLOSE);
-            }
-        });
+        if (connection == null) {
+            // Not a connection of a server set up by ServerShutdown, whose send listener marks the response without
+            // a callback and its list made for every request (sendListener).
+            res.beforeSend(() -> {
+                if (closing && res.status() != Status.SWITCHING_PROTOCOLS_101) {
+                    res.header(HeaderValues.CONNECTION_CLOSE);
+                }
+            });
+        }
         if (req.headers().contains(HeaderNames.CONTENT_LENGTH)
                 || req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
             req.streamFilter(in -> new FramingGuard(in, slot));
@@ -228,6 +237,59 @@ public final class InFlightRequests implements Filter {
      */
     public void closeConnections() {
         closing = true;
+    }
+
+    /**
+     * Returns an HTTP/1.1 send listener that marks every response {@code Connection: close} once
+     * {@link #closeConnections()} has been called, except an upgrade's {@code 101}, which keeps its
+     * {@code Connection: Upgrade}; it passes every event on to {@code next}. Helidon calls it with a response's
+     * headers just before it writes them, so a response is marked whenever its headers are sent, also when it was
+     * started before the stop. While serving it costs a field read per response, where a {@code beforeSend} callback
+     * would cost a callback and a list on every request.
+     *
+     * @param next the listener the connection had (Helidon's send log, or what the application configured)
+     * @return the listener to configure instead
+     */
+    Http1ConnectionListener sendListener(Http1ConnectionListener next) {
+        return new ClosingSendListener(next);
+    }
+
+    /** See {@link #sendListener(Http1ConnectionListener)}. */
+    private final class ClosingSendListener implements Http1ConnectionListener {
+        private final Http1ConnectionListener next;
+
+        private ClosingSendListener(Http1ConnectionListener next) {
+            this.next = next;
+        }
+
+        @Override
+        public void headers(ConnectionContext ctx, Headers headers) {
+            // The headers are the response's own, writable, and not yet written (Helidon 4.5.0's Http1ServerResponse).
+            if (closing && headers instanceof WritableHeaders<?> writable && !headers.contains(HeaderNames.UPGRADE)) {
+                writable.set(HeaderValues.CONNECTION_CLOSE);
+            }
+            next.headers(ctx, headers);
+        }
+
+        @Override
+        public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
+            next.prologue(ctx, prologue);
+        }
+
+        @Override
+        public void status(ConnectionContext ctx, Status status) {
+            next.status(ctx, status);
+        }
+
+        @Override
+        public void data(ConnectionContext ctx, BufferData data) {
+            next.data(ctx, data);
+        }
+
+        @Override
+        public void data(ConnectionContext ctx, byte[] bytes, int offset, int length) {
+            next.data(ctx, bytes, offset, length);
+        }
     }
 
     /**

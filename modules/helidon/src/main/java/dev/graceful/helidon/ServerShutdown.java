@@ -120,8 +120,13 @@ public final class ServerShutdown {
             }
         }
         kept.add(ws);
+        // Connection: close on responses once closing, without a callback per request (InFlightRequests#sendListener)
+        Http1Config marking = Http1Config.builder()
+                .from(http1)
+                .sendListeners(List.of(requests.sendListener(http1.compositeSendListener())))
+                .build();
         ServerConnectionSelector h1 = Http1ConnectionSelector.builder()
-                .config(http1)
+                .config(marking)
                 .addUpgrader(WsUpgrader.create(ws))
                 .addUpgrader(connections.tracking(Http2Upgrader.create(http2)))
                 .build();

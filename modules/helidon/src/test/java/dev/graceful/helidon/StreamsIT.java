@@ -42,6 +42,7 @@ import static dev.graceful.helidon.ServerFixture.awaitLatch;
 import static dev.graceful.helidon.ServerFixture.awaitTrue;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalToIgnoringCase;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
@@ -296,6 +297,22 @@ class StreamsIT {
                    instanceOf(ParticipantOutcome.Completed.class));
         assertThat(report.toTable(), took, lessThan(Duration.ofSeconds(3)));
         // What the kernel had buffered before the cut still trickles to the client after the close; not read here.
+    }
+
+    @Test
+    void aWebSocketUpgradeWhileResponsesAreClosingKeepsItsConnectionUpgrade() throws Exception {
+        start(TEN_SECONDS);
+        // The readiness delay's state: responses close their connections, streams are not yet refused.
+        shutdown.requests().closeConnections();
+
+        RawHttpConnection upgrade = connect();
+        upgrade.sendRaw("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        RawHttpConnection.Response ws = upgrade.read();
+
+        assertThat(ws.status(), is(101));
+        assertThat(ws.headers().toString(), ws.headers().get("Connection"), equalToIgnoringCase("upgrade"));
+        assertThat("a plain request is still told to close", connect().get("/").closesConnection(), is(true));
     }
 
     private void start(ShutdownConfig config) {
