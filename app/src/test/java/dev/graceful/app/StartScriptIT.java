@@ -1,0 +1,89 @@
+package dev.graceful.app;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+/**
+ * End to end: {@code bin/graceful}, the script the README starts the service with, finds a JDK 21+ by itself and
+ * makes its class cache once per built jar.
+ */
+class StartScriptIT {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    private static final Path SCRIPT = ROOT.resolve("bin/graceful");
+
+    @Test
+    void findsAJdk21OrNewerWhateverJavaHomeSays() throws Exception {
+        String ours = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        assertThat("a JAVA_HOME of 21+ is taken as it is", run(Map.of("JAVA_HOME", System.getProperty("java.home")),
+                                                               "java").strip(), is(ours));
+        // a JAVA_HOME that is no JDK; none, with only the system's own directories on the PATH (/usr/lib/jvm then)
+        for (Map<String, String> env : List.of(Map.of("JAVA_HOME", "/nonexistent"),
+                                               Map.of("JAVA_HOME", "", "PATH", "/usr/bin:/bin"))) {
+            Path java = Path.of(run(env, "java").strip());
+            Path release = java.getParent().getParent().resolve("release");
+            String version = Files.readAllLines(release).stream()
+                    .filter(line -> line.startsWith("JAVA_VERSION="))
+                    .findFirst().orElseThrow().replaceAll("JAVA_VERSION=\"(1\\.)?([0-9]+).*", "$2");
+            assertThat(env + " -> " + java, Integer.parseInt(version), greaterThanOrEqualTo(21));
+        }
+    }
+
+    /**
+     * This covers the cache stamp, read with the shell's builtins since it was no longer hashed: an unchanged build
+     * reuses the cache, a changed one makes it again.
+     */
+    @Test
+    void makesTheClassCacheOnceAndAgainOnlyWhenTheBuildChanged() throws Exception {
+        boolean aot = Runtime.version().feature() >= 25;
+        Path archive = ROOT.resolve(aot ? "app/target/graceful-app.aot" : "app/target/graceful-app.jsa");
+        Path stamp = Path.of(archive + ".stamp");
+        String options = run(Map.of(), "start-opts");
+        assertThat(options, containsString(aot ? "-XX:AOTCache=" + archive : "-XX:SharedArchiveFile=" + archive));
+        assertThat(Files.exists(stamp), is(true));
+
+        FileTime made = Files.getLastModifiedTime(archive);
+        String madeFrom = Files.readString(stamp);
+        assertThat("an unchanged build uses the same cache", run(Map.of(), "start-opts"), is(options));
+        assertThat(Files.getLastModifiedTime(archive), is(made));
+
+        Files.writeString(stamp, madeFrom.replace("graceful-app.jar", "graceful-app.jar.old"));
+        assertThat(run(Map.of(), "cache-opts"), containsString(archive.toString()));
+        assertThat("a changed build makes the cache again", Files.getLastModifiedTime(archive), is(not(made)));
+        assertThat(Files.readString(stamp), is(madeFrom));
+    }
+
+    private static String run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+        env.forEach((key, value) -> {
+            if (value.isEmpty()) {
+                builder.environment().remove(key);
+            } else {
+                builder.environment().put(key, value);
+            }
+        });
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat("bin/graceful " + String.join(" ", args) + " ended in time", process.waitFor(120, TimeUnit.SECONDS),
+                   is(true));
+        assertThat(output, process.exitValue(), is(0));
+        return output;
+    }
+}
