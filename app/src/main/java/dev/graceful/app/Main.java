@@ -48,7 +48,10 @@ public final class Main {
     static void setup(ServerSetup setup) {
         // Loading SQLite's native library takes a few hundred milliseconds; it creates no database, so it can run
         // while the server is being built, and the database opens faster once the port is ours.
-        Thread.ofPlatform().daemon(true).name("sqlite-load").start(SqliteLibrary::load);
+        Thread.ofPlatform().daemon(true).name("sqlite-load").start(() -> {
+            SqliteLibrary.load();
+            Database.warm();
+        });
         Config config = setup.config();
         String greeting = config.get("app.greeting").asString().orElse("Hello from graceful");
         long maxWork = positiveLong(config, "app.work-max-ms", 60_000);
