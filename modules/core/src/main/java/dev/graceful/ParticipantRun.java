@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownReason;
@@ -33,9 +34,14 @@ final class ParticipantRun {
     private final Duration reserve;
     private final CompletableFuture<Result> done;
     private final Future<?> task;
+    /** The thread running the participant, while it runs. */
+    private final AtomicReference<Thread> runner;
+    /** Where the participant was when its budget ended, as a throwable's stack for the log; null if it had returned. */
+    private volatile Throwable stuckAt;
 
     private ParticipantRun(PlannedParticipant planned, Context context, long startNanos, long endNanos, Bound bound,
-                           Duration reserve, CompletableFuture<Result> done, Future<?> task) {
+                           Duration reserve, CompletableFuture<Result> done, Future<?> task,
+                           AtomicReference<Thread> runner) {
         this.planned = planned;
         this.context = context;
         this.startNanos = startNanos;
@@ -44,6 +50,7 @@ final class ParticipantRun {
         this.reserve = reserve;
         this.done = done;
         this.task = task;
+        this.runner = runner;
     }
 
     /**
@@ -77,16 +84,19 @@ final class ParticipantRun {
         }
         Context ctx = new Context(p.name(), clock.reason(), clock.instantOf(end), end, p.settings());
         CompletableFuture<Result> done = new CompletableFuture<>();
+        AtomicReference<Thread> runner = new AtomicReference<>();
         Runnable body = () -> {
             Thread self = Thread.currentThread();
             String idle = self.getName();
             self.setName("graceful-" + p.name());
+            runner.set(self);
             try {
                 p.participant().shutdown(ctx);
                 done.complete(new Result(System.nanoTime(), null));
             } catch (Throwable t) {
                 done.complete(new Result(System.nanoTime(), t));
             } finally {
+                runner.set(null);
                 self.setName(idle);
             }
         };
@@ -102,7 +112,7 @@ final class ParticipantRun {
         }
         LOG.log(Level.DEBUG, () -> "Participant '" + p.name() + "' (" + p.phase() + ") started with a budget of "
                 + Durations.format(Duration.ofNanos(Math.max(0, ctx.endNanos - start))));
-        return new ParticipantRun(p, ctx, start, end, bound, Duration.ofNanos(reserveNanos), done, task);
+        return new ParticipantRun(p, ctx, start, end, bound, Duration.ofNanos(reserveNanos), done, task, runner);
     }
 
     /** When its budget ends, on the {@link System#nanoTime()} clock. */
@@ -115,8 +125,15 @@ final class ParticipantRun {
         return done;
     }
 
-    /** Ends its budget now and interrupts it: the coordinator gives up on it. */
+    /** Ends its budget now and interrupts it: the coordinator gives up on it. Notes where it was first. */
     void interrupt() {
+        Thread thread = runner.get();
+        if (thread != null) {
+            Throwable where = new Throwable("participant '" + planned.name() + "' was here, on thread '"
+                                                    + thread.getName() + "', when its budget ended");
+            where.setStackTrace(thread.getStackTrace());
+            stuckAt = where;
+        }
         context.expire();
         task.cancel(true);
     }
@@ -158,7 +175,7 @@ final class ParticipantRun {
         } else {
             why += abandoned ? "; interrupted, it did not return and was abandoned" : "; interrupted, it returned";
         }
-        LOG.log(Level.WARNING, "Participant '" + p.name() + "' (" + p.phase() + ") " + why);
+        LOG.log(Level.WARNING, "Participant '" + p.name() + "' (" + p.phase() + ") " + why, stuckAt);
         return new ParticipantOutcome.TimedOut(p.name(), p.phase(), p.order(), elapsed, context.figures(), why,
                                                abandoned);
     }

@@ -4,6 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import dev.graceful.ParticipantOutcome.TimedOut;
 import dev.graceful.spi.ShutdownParticipant;
@@ -20,6 +24,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
@@ -152,6 +157,49 @@ class ShutdownCoordinatorDeadlineTest {
         assertThat(report.outcome("next").orElseThrow().kind(), is("COMPLETED"));
         assertThat(next.calls(), is(1));
         assertThat(report.elapsed(), lessThan(Duration.ofMillis(200).plus(EPSILON)));
+    }
+
+    /** The warning for a participant given up on carries the stack it was stuck in: what a hung plugin was doing. */
+    @Test
+    void warnsWithTheStackAParticipantWasStuckInWhenItsBudgetEnded() throws Exception {
+        HangingParticipant hanging = new HangingParticipant("hanging", DRAIN).withTimeout(Duration.ofMillis(100));
+        RecordingParticipant quick = new RecordingParticipant("quick", DRAIN, recorder);
+        List<LogRecord> warnings = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public synchronized void publish(LogRecord record) {
+                if (record.getLevel() == Level.WARNING) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger("dev.graceful");
+        logger.addHandler(handler);
+        try {
+            coordinator(Duration.ofSeconds(10), hanging, quick).run(ShutdownReason.SIGTERM);
+        } finally {
+            logger.removeHandler(handler);
+        }
+
+        assertThat(warnings.size(), is(1));
+        LogRecord warning = warnings.get(0);
+        assertThat(warning.getMessage(), containsString("'hanging'"));
+        Throwable where = warning.getThrown();
+        assertThat("the warning carries where it was stuck", where != null, is(true));
+        assertThat(where.getMessage(), containsString("participant 'hanging' was here"));
+        List<String> frames = new ArrayList<>();
+        for (StackTraceElement frame : where.getStackTrace()) {
+            frames.add(frame.getClassName() + "." + frame.getMethodName());
+        }
+        assertThat(frames, hasItem(HangingParticipant.class.getName() + ".shutdown"));
     }
 
     @Test
