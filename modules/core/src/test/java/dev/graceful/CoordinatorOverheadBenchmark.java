@@ -4,6 +4,9 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import dev.graceful.spi.ShutdownContext;
 import dev.graceful.spi.ShutdownParticipant;
@@ -17,6 +20,12 @@ import dev.graceful.spi.ShutdownReason;
  * and prints the median and 90th percentile of {@code run()} and of {@code build()} plus {@code run()}. While it
  * measures, standard error goes to a null stream: the coordinator still logs (six INFO records a run), but the
  * console's speed stays out of the figures.
+ *
+ * <p>Beside {@code run()}, in alternation with it, it measures the floor that any coordinator keeping the SPI's
+ * contract (each participant of a group on a platform thread of its own, named after it, the next group only once
+ * the last has returned) pays on this machine: the same 40 groups of 25 no-op tasks handed to a cached pool of
+ * platform threads, each renaming its thread and back, and awaited, with nothing else. On a shared machine the thread hand-offs dominate and drift from minute to minute;
+ * the difference, pair by pair, is the coordinator's own part.
  *
  * <p>Run it from the repository root after {@code mvn -pl modules/core verify}:
  * <pre>
@@ -54,8 +63,14 @@ public final class CoordinatorOverheadBenchmark {
         for (int i = 0; i < WARM_UP_RUNS; i++) {
             check(build().run(ShutdownReason.REQUESTED));
         }
+        ExecutorService pool = Executors.newCachedThreadPool(Thread.ofPlatform().daemon(true).factory());
+        for (int i = 0; i < WARM_UP_RUNS; i++) {
+            handOffs(pool);
+        }
         long[] runOnly = new long[MEASURED_RUNS];
         long[] buildAndRun = new long[MEASURED_RUNS];
+        long[] floor = new long[MEASURED_RUNS];
+        long[] ownPart = new long[MEASURED_RUNS];
         for (int i = 0; i < MEASURED_RUNS; i++) {
             long start = System.nanoTime();
             ShutdownCoordinator coordinator = build();
@@ -65,6 +80,8 @@ public final class CoordinatorOverheadBenchmark {
             check(report);
             runOnly[i] = ran - built;
             buildAndRun[i] = ran - start;
+            floor[i] = handOffs(pool);
+            ownPart[i] = runOnly[i] - floor[i];
         }
         System.out.printf(Locale.ROOT, "%,d no-op participants, %d phases, orders i %% 10; "
                                   + "%d warm-up runs, %d measured; JDK %s, %d CPUs%n",
@@ -72,6 +89,34 @@ public final class CoordinatorOverheadBenchmark {
                           Runtime.getRuntime().availableProcessors());
         print("run()", runOnly);
         print("build() + run()", buildAndRun);
+        print("hand-offs only", floor);
+        print("run() - those", ownPart);
+    }
+
+    /**
+     * The floor: the groups of {@code run()} (each phase's participants by order) as no-op tasks on platform threads,
+     * each group awaited before the next starts. Returns the nanoseconds it took.
+     */
+    private static long handOffs(ExecutorService pool) {
+        int groups = PHASES.length * 10;
+        int perGroup = PARTICIPANTS / groups;
+        long start = System.nanoTime();
+        for (int g = 0; g < groups; g++) {
+            CompletableFuture<?>[] done = new CompletableFuture<?>[perGroup];
+            for (int k = 0; k < perGroup; k++) {
+                CompletableFuture<Void> task = new CompletableFuture<>();
+                pool.execute(() -> {
+                    Thread self = Thread.currentThread();
+                    String idle = self.getName();
+                    self.setName("graceful-no-op");
+                    task.complete(null);
+                    self.setName(idle);
+                });
+                done[k] = task;
+            }
+            CompletableFuture.allOf(done).join();
+        }
+        return System.nanoTime() - start;
     }
 
     private static ShutdownCoordinator build() {
