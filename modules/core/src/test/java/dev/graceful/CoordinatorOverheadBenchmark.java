@@ -24,8 +24,9 @@ import dev.graceful.spi.ShutdownReason;
  * <p>Beside {@code run()}, in alternation with it, it measures the floor that any coordinator keeping the SPI's
  * contract (each participant of a group on a platform thread of its own, named after it, the next group only once
  * the last has returned) pays on this machine: the same 40 groups of 25 no-op tasks handed to a cached pool of
- * platform threads, each renaming its thread and back, and awaited, with nothing else. On a shared machine the thread hand-offs dominate and drift from minute to minute;
- * the difference, pair by pair, is the coordinator's own part.
+ * platform threads, each renaming its thread and back, and awaited, with nothing else. On a shared machine the
+ * thread hand-offs dominate and drift from minute to minute; the difference, pair by pair, is the coordinator's own
+ * part.
  *
  * <p>Run it from the repository root after {@code mvn -pl modules/core verify}:
  * <pre>
