@@ -1,7 +1,6 @@
 package dev.graceful.app;
 
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 import com.zaxxer.hikari.HikariDataSource;
-import org.sqlite.SQLiteConfig;
 
 /**
  * The events database: an embedded SQLite file under {@code data/} by default, or any JDBC URL from YAML, pooled
@@ -52,30 +50,16 @@ final class Database {
     }
 
     /**
-     * Does ahead, on the calling thread, the work of the first connection that needs no database, so that the open
-     * in {@code onStart} (on the start's critical path) finds it done: sqlite-jdbc's settings, whose first creation
-     * builds its date parser (20 ms of CPU), and the {@code Connection} proxy class that HikariCP defines when it
-     * closes its first connection (13 ms). Both are cached for the process; a failure here only means the open does
-     * the work itself, and reports what fails.
+     * Does ahead, on the calling thread, what the first open and the close of a pool cost whatever the database, so
+     * that the real pool finds it done: its open in {@code onStart} is on the start's critical path, its close in
+     * {@code database-pool} on the stop's. It opens and closes a pool of one in-memory database, touching no file.
+     * That builds sqlite-jdbc's settings (their date parser: 20 ms of CPU), the {@code Connection} proxy class that
+     * HikariCP defines when it closes its first connection (13 ms), and links HikariCP's start and shutdown (its
+     * lambdas and executors; half of a 9 ms close was that linking). All of it is kept for the process. HikariCP's
+     * log lines here are INFO, below the {@code com.zaxxer.hikari} level the demo logs at; a failure only means the
+     * real pool does the work itself, and reports what fails.
      */
     static void warm() {
-        try {
-            new SQLiteConfig();
-            Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                                   (proxy, method, args) -> null);
-        } catch (RuntimeException | LinkageError e) {
-            // the open meets it again and reports it
-        }
-        rehearsePool();
-    }
-
-    /**
-     * Opens and closes a pool of one in-memory database, touching no file: HikariCP links its start and its
-     * shutdown (its lambdas and executors) at their first use, which would otherwise be the real pool's open in
-     * {@code onStart} and its close in {@code database-pool}, where half of a 9 ms close was that linking. Its log
-     * lines are INFO, below the {@code com.zaxxer.hikari} level the demo logs at.
-     */
-    private static void rehearsePool() {
         try (HikariDataSource rehearsal = new HikariDataSource()) {
             rehearsal.setJdbcUrl(SQLITE + ":memory:");
             rehearsal.setPoolName("events-rehearsal");
