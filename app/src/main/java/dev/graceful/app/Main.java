@@ -46,8 +46,9 @@ public final class Main {
 
     /** The demo's own part: its settings, the events database, its routes and the participants that keep events. */
     static void setup(ServerSetup setup) {
-        // Loading SQLite's native library takes a few hundred milliseconds; it creates no database, so it can run
-        // while the server is being built, and the database opens faster once the port is ours.
+        // Loading SQLite's native library takes a few hundred milliseconds, and the pool's first open and close link
+        // code of their own (Database.warm); neither touches the database, so both run while the server is being
+        // built, and the database opens faster once the port is ours.
         Thread.ofPlatform().daemon(true).name("sqlite-load").start(() -> {
             SqliteLibrary.load();
             Database.warm();
