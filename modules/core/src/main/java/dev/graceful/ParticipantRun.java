@@ -8,8 +8,6 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,14 +31,14 @@ final class ParticipantRun {
     private final Bound bound;
     private final Duration reserve;
     private final CompletableFuture<Result> done;
-    private final Future<?> task;
+    private final FutureTask<Void> task;
     /** The thread running the participant, while it runs. */
     private final AtomicReference<Thread> runner;
     /** Where the participant was when its budget ended, as a throwable's stack for the log; null if it had returned. */
     private volatile Throwable stuckAt;
 
     private ParticipantRun(PlannedParticipant planned, Context context, long startNanos, long endNanos, Bound bound,
-                           Duration reserve, CompletableFuture<Result> done, Future<?> task,
+                           Duration reserve, CompletableFuture<Result> done, FutureTask<Void> task,
                            AtomicReference<Thread> runner) {
         this.planned = planned;
         this.context = context;
@@ -70,7 +68,7 @@ final class ParticipantRun {
      * @param threads      the pool participants run on
      * @return its run state
      */
-    static ParticipantRun start(PlannedParticipant p, Clock clock, long reserveNanos, ExecutorService threads) {
+    static ParticipantRun start(PlannedParticipant p, Clock clock, long reserveNanos, ParticipantThreads threads) {
         long start = System.nanoTime();
         long end = clock.deadlineNanos();
         Bound bound = Bound.DEADLINE;
@@ -86,10 +84,7 @@ final class ParticipantRun {
         CompletableFuture<Result> done = new CompletableFuture<>();
         AtomicReference<Thread> runner = new AtomicReference<>();
         Runnable body = () -> {
-            Thread self = Thread.currentThread();
-            String idle = self.getName();
-            self.setName("graceful-" + p.name());
-            runner.set(self);
+            runner.set(Thread.currentThread());
             try {
                 p.participant().shutdown(ctx);
                 done.complete(new Result(System.nanoTime(), null));
@@ -97,18 +92,15 @@ final class ParticipantRun {
                 done.complete(new Result(System.nanoTime(), t));
             } finally {
                 runner.set(null);
-                self.setName(idle);
             }
         };
-        Future<?> task;
+        FutureTask<Void> task = new FutureTask<>(body, null);
         try {
-            task = threads.submit(body);
+            threads.start(p.name(), task);
         } catch (RuntimeException | OutOfMemoryError noThread) {
             // No native thread to be had (a pids limit, memory): a virtual thread needs none, and the shutdown
             // must go on whatever the load.
-            FutureTask<Void> virtual = new FutureTask<>(body, null);
-            Thread.ofVirtual().name("graceful-" + p.name()).start(virtual);
-            task = virtual;
+            Thread.ofVirtual().name("graceful-" + p.name()).start(task);
         }
         LOG.log(Level.DEBUG, () -> "Participant '" + p.name() + "' (" + p.phase() + ") started with a budget of "
                 + Durations.format(Duration.ofNanos(Math.max(0, ctx.endNanos - start))));

@@ -18,8 +18,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -65,8 +63,7 @@ public final class ShutdownCoordinator {
      * participant took up to 139 ms under wrk load on virtual threads, 8 to 20 ms on these). An abandoned participant
      * keeps its thread; an idle thread ends after a minute.
      */
-    private static final ExecutorService PARTICIPANT_THREADS = Executors.newCachedThreadPool(
-            Thread.ofPlatform().daemon(true).name("graceful-participant-", 0).factory());
+    private static final ParticipantThreads PARTICIPANT_THREADS = new ParticipantThreads();
 
     private final ShutdownConfig config;
     private final List<PlannedParticipant> entries;
@@ -288,13 +285,13 @@ public final class ShutdownCoordinator {
             long now = System.nanoTime();
             long next = pending.stream().mapToLong(ParticipantRun::endNanos).min().orElse(now);
             if (!forced.isDone() && next > now) {
-                CompletableFuture<?>[] wakeUps = new CompletableFuture<?>[pending.size() + 1];
+                // Woken once: when all have returned, at the first budget's end, or when forced.
+                CompletableFuture<?>[] dones = new CompletableFuture<?>[pending.size()];
                 for (int k = 0; k < pending.size(); k++) {
-                    wakeUps[k] = pending.get(k).done();
+                    dones[k] = pending.get(k).done();
                 }
-                wakeUps[pending.size()] = forced;
                 try {
-                    CompletableFuture.anyOf(wakeUps).get(next - now, TimeUnit.NANOSECONDS);
+                    CompletableFuture.anyOf(CompletableFuture.allOf(dones), forced).get(next - now, TimeUnit.NANOSECONDS);
                 } catch (TimeoutException expected) {
                     // a budget ended; handled below
                 } catch (InterruptedException e) {

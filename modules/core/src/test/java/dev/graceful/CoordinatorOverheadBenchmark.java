@@ -21,12 +21,13 @@ import dev.graceful.spi.ShutdownReason;
  * measures, standard error goes to a null stream: the coordinator still logs (six INFO records a run), but the
  * console's speed stays out of the figures.
  *
- * <p>Beside {@code run()}, in alternation with it, it measures the floor that any coordinator keeping the SPI's
- * contract (each participant of a group on a platform thread of its own, named after it, the next group only once
- * the last has returned) pays on this machine: the same 40 groups of 25 no-op tasks handed to a cached pool of
- * platform threads, each renaming its thread and back, and awaited, with nothing else. On a shared machine the
- * thread hand-offs dominate and drift from minute to minute; the difference, pair by pair, is the coordinator's own
- * part.
+ * <p>Beside {@code run()}, in alternation with it, it measures what the same thread hand-offs cost on a JDK cached
+ * thread pool, which the coordinator used before: the same 40 groups of 25 no-op tasks handed to
+ * {@link Executors#newCachedThreadPool}, each renaming its thread to {@code graceful-…} and back, each group awaited
+ * before the next, with no coordinator. A cached pool hands each task to one particular parked thread and wakes it;
+ * the coordinator's own pool ({@code ParticipantThreads}) lets a thread that has just finished one participant take
+ * the next. On a shared machine the hand-offs dominate and drift from minute to minute, so the two are measured
+ * together.
  *
  * <p>Run it from the repository root after {@code mvn -pl modules/core verify}:
  * <pre>
@@ -70,8 +71,7 @@ public final class CoordinatorOverheadBenchmark {
         }
         long[] runOnly = new long[MEASURED_RUNS];
         long[] buildAndRun = new long[MEASURED_RUNS];
-        long[] floor = new long[MEASURED_RUNS];
-        long[] ownPart = new long[MEASURED_RUNS];
+        long[] cachedPool = new long[MEASURED_RUNS];
         for (int i = 0; i < MEASURED_RUNS; i++) {
             long start = System.nanoTime();
             ShutdownCoordinator coordinator = build();
@@ -81,8 +81,7 @@ public final class CoordinatorOverheadBenchmark {
             check(report);
             runOnly[i] = ran - built;
             buildAndRun[i] = ran - start;
-            floor[i] = handOffs(pool);
-            ownPart[i] = runOnly[i] - floor[i];
+            cachedPool[i] = handOffs(pool);
         }
         System.out.printf(Locale.ROOT, "%,d no-op participants, %d phases, orders i %% 10; "
                                   + "%d warm-up runs, %d measured; JDK %s, %d CPUs%n",
@@ -90,13 +89,12 @@ public final class CoordinatorOverheadBenchmark {
                           Runtime.getRuntime().availableProcessors());
         print("run()", runOnly);
         print("build() + run()", buildAndRun);
-        print("hand-offs only", floor);
-        print("run() - those", ownPart);
+        print("cached pool", cachedPool);
     }
 
     /**
-     * The floor: the groups of {@code run()} (each phase's participants by order) as no-op tasks on platform threads,
-     * each group awaited before the next starts. Returns the nanoseconds it took.
+     * The groups of {@code run()} (each phase's participants by order) as no-op tasks on a cached pool of platform
+     * threads, each group awaited before the next starts, with no coordinator. Returns the nanoseconds it took.
      */
     private static long handOffs(ExecutorService pool) {
         int groups = PHASES.length * 10;
