@@ -1,4 +1,5 @@
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -57,9 +58,13 @@ public final class Bench {
         }
     }
 
+    /**
+     * Starts the server, its output going to {@code bench-server.log} in the working directory: replaced by each
+     * launch, so the last server's log is there to read after a failure and nothing piles up.
+     */
     private static Process launch(List<String> command) throws IOException {
-        Path log = Files.createTempFile("bench-server", ".log");
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File("bench-server.log"))
+                .start();
     }
 
     /** Polls the ready path until it answers 2xx; returns the nanoTime it did. */
