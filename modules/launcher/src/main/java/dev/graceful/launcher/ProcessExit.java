@@ -28,6 +28,9 @@ final class ProcessExit {
     /** System property that forces {@code System.exit}. */
     static final String MODE_PROPERTY = "graceful.exit";
 
+    /** How long {@code System.exit} may take before the process is halted. */
+    static final long WATCHDOG_MILLIS = 5_000;
+
     /**
      * Whether this JVM records a class cache (the JDK's AOT cache, or an AppCDS archive) that it writes as it exits:
      * it must then end through {@code System.exit}, or the cache is never written. {@code _exit} is still linked, so
@@ -56,7 +59,11 @@ final class ProcessExit {
         }
     }
 
-    /** Flushes stdout and stderr and ends the process with the code; does not return. */
+    /**
+     * Flushes stdout and stderr and ends the process with the code; does not return. With {@code _exit} the process
+     * ends at once. With {@code System.exit}, a watchdog halts it after {@link #WATCHDOG_MILLIS}, so that a stuck
+     * non-daemon thread or another library's shutdown hook cannot keep it past the deadline.
+     */
     static void exit(int code) {
         System.out.flush();
         System.err.flush();
@@ -68,6 +75,14 @@ final class ProcessExit {
                 System.err.println("graceful: _exit failed (" + t + "); using System.exit");
             }
         }
+        Thread.ofPlatform().daemon(true).name("graceful-exit-watchdog").start(() -> {
+            try {
+                Thread.sleep(WATCHDOG_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            Runtime.getRuntime().halt(code);
+        });
         System.exit(code);
     }
 

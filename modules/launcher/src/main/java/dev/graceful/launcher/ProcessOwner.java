@@ -27,7 +27,6 @@ import sun.misc.SignalHandler;
  */
 final class ProcessOwner {
 
-    private static final long EXIT_WATCHDOG_MILLIS = 5_000;
     private static final int SIGHUP = 1;
     private static final int SIGINT = 2;
     private static final int SIGTERM = 15;
@@ -270,15 +269,6 @@ final class ProcessOwner {
     }
 
     private static void exit(int code) {
-        // Stuck non-daemon threads or another library's hook must not keep the process past the deadline.
-        Thread.ofPlatform().daemon(true).name("graceful-exit-watchdog").start(() -> {
-            try {
-                Thread.sleep(EXIT_WATCHDOG_MILLIS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            Runtime.getRuntime().halt(code);
-        });
         ProcessExit.exit(code);
     }
 
