@@ -121,10 +121,15 @@ final class ParticipantRun {
     void interrupt() {
         Thread thread = runner.get();
         if (thread != null) {
-            Throwable where = new Throwable("participant '" + planned.name() + "' was here, on thread '"
-                                                    + thread.getName() + "', when its budget ended");
-            where.setStackTrace(thread.getStackTrace());
-            stuckAt = where;
+            String threadName = thread.getName();
+            StackTraceElement[] stack = thread.getStackTrace();
+            // Still this participant's: had it returned meanwhile, its thread may already run the next one.
+            if (runner.get() == thread) {
+                Throwable where = new Throwable("participant '" + planned.name() + "' was here, on thread '"
+                                                        + threadName + "', when its budget ended");
+                where.setStackTrace(stack);
+                stuckAt = where;
+            }
         }
         context.expire();
         task.cancel(true);

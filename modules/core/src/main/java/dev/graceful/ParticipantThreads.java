@@ -23,7 +23,7 @@ final class ParticipantThreads {
     /** How long a thread waits for a task before it ends. */
     static final long KEEP_ALIVE_SECONDS = 60;
 
-    private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Task> queue;
     /**
      * Threads free to take a task, less the tasks queued for them. Never negative: a task is queued only after it
      * claimed one, and a thread ends only if it can give up its own unclaimed place.
@@ -31,28 +31,45 @@ final class ParticipantThreads {
     private final AtomicInteger free = new AtomicInteger();
     private final AtomicInteger made = new AtomicInteger();
 
+    ParticipantThreads() {
+        this(new LinkedBlockingQueue<>());
+    }
+
+    /** With the queue the threads take their tasks from; a test's can act as a thread takes the next. */
+    ParticipantThreads(LinkedBlockingQueue<Task> queue) {
+        this.queue = queue;
+    }
+
     /**
      * Runs {@code task} on a thread of the pool named {@code "graceful-" + name}, now.
      *
      * @param name the participant's name
      * @param task what to run; it must not throw
-     * @throws OutOfMemoryError if no free thread was there and no native thread could be made
+     * @throws OutOfMemoryError if the task could be neither queued for a free thread nor given a new one
      */
     void start(String name, Runnable task) {
         Task t = new Task("graceful-" + name, task);
         for (int n = free.get(); n > 0; n = free.get()) {
             if (free.compareAndSet(n, n - 1)) {
-                queue.add(t);
+                try {
+                    queue.add(t);
+                } catch (Throwable noMemory) {
+                    // not queued: the place claimed is still free
+                    free.incrementAndGet();
+                    throw noMemory;
+                }
                 return;
             }
         }
-        Thread.ofPlatform().daemon(true).name(t.threadName()).start(() -> work(t));
+        // Everything the new thread needs is made here, where a failure reaches the caller (which then runs the task
+        // on a virtual thread) instead of ending the new thread before it ran the task.
+        String idle = "graceful-idle-" + made.incrementAndGet();
+        Thread.ofPlatform().daemon(true).name(t.threadName()).start(() -> work(t, idle));
     }
 
     /** A thread's life: the first task, then each task it takes, until it has waited {@link #KEEP_ALIVE_SECONDS}. */
-    private void work(Task first) {
+    private void work(Task first, String idle) {
         Thread self = Thread.currentThread();
-        String idle = "graceful-idle-" + made.incrementAndGet();
         Task task = first;
         while (task != null) {
             if (!self.getName().equals(task.threadName())) {
@@ -91,6 +108,12 @@ final class ParticipantThreads {
         }
     }
 
-    private record Task(String threadName, Runnable run) {
+    /**
+     * A participant's task and the name its thread takes while it runs.
+     *
+     * @param threadName the thread's name
+     * @param run        the task
+     */
+    record Task(String threadName, Runnable run) {
     }
 }

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -275,50 +276,55 @@ public final class ShutdownCoordinator {
     }
 
     private List<ParticipantOutcome> runGroup(List<PlannedParticipant> group, ParticipantRun.Clock clock, long reserveNanos) {
-        List<ParticipantRun> pending = new ArrayList<>(group.size());
-        for (PlannedParticipant e : group) {
-            pending.add(ParticipantRun.start(e, clock, reserveNanos, PARTICIPANT_THREADS));
+        // A permit for each participant that returns and one if the run is forced: the coordinator wakes at once,
+        // records the outcome and logs it, and otherwise sleeps until the first budget ends.
+        Semaphore wakeUps = new Semaphore(0);
+        ParticipantRun[] runs = new ParticipantRun[group.size()];
+        for (int k = 0; k < runs.length; k++) {
+            runs[k] = ParticipantRun.start(group.get(k), clock, reserveNanos, PARTICIPANT_THREADS);
+            runs[k].done().thenRun(wakeUps::release);
         }
-        ParticipantOutcome[] results = new ParticipantOutcome[group.size()];
-        List<ParticipantRun> all = List.copyOf(pending);
-        while (!pending.isEmpty()) {
+        forced.thenRun(wakeUps::release);
+        ParticipantOutcome[] results = new ParticipantOutcome[runs.length];
+        int left = runs.length;
+        while (left > 0) {
             long now = System.nanoTime();
-            long next = pending.stream().mapToLong(ParticipantRun::endNanos).min().orElse(now);
-            if (!forced.isDone() && next > now) {
-                // Woken once: when all have returned, at the first budget's end, or when forced.
-                CompletableFuture<?>[] dones = new CompletableFuture<?>[pending.size()];
-                for (int k = 0; k < pending.size(); k++) {
-                    dones[k] = pending.get(k).done();
+            long next = Long.MAX_VALUE;
+            for (int k = 0; k < runs.length; k++) {
+                if (results[k] == null && runs[k].endNanos() - next < 0) {
+                    next = runs[k].endNanos();
                 }
+            }
+            if (!forced.isDone() && next - now > 0) {
                 try {
-                    CompletableFuture.anyOf(CompletableFuture.allOf(dones), forced).get(next - now, TimeUnit.NANOSECONDS);
-                } catch (TimeoutException expected) {
-                    // a budget ended; handled below
+                    wakeUps.tryAcquire(next - now, TimeUnit.NANOSECONDS);
+                    // one look below takes in every participant that has returned by then
+                    wakeUps.drainPermits();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     force();
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("participant completion never fails", e);
                 }
             }
             now = System.nanoTime();
             boolean isForced = forced.isDone();
-            List<ParticipantRun> expired = new ArrayList<>();
-            for (Iterator<ParticipantRun> it = pending.iterator(); it.hasNext(); ) {
-                ParticipantRun r = it.next();
-                if (r.done().isDone()) {
-                    results[all.indexOf(r)] = r.finished();
-                    it.remove();
-                } else if (isForced || now >= r.endNanos()) {
-                    r.interrupt();
-                    expired.add(r);
-                    it.remove();
+            List<Integer> expired = new ArrayList<>();
+            for (int k = 0; k < runs.length; k++) {
+                if (results[k] != null) {
+                    continue;
+                }
+                if (runs[k].done().isDone()) {
+                    results[k] = runs[k].finished();
+                    left--;
+                } else if (isForced || now - runs[k].endNanos() >= 0) {
+                    runs[k].interrupt();
+                    expired.add(k);
                 }
             }
             if (!expired.isEmpty()) {
-                awaitInterrupted(expired, isForced);
-                for (ParticipantRun r : expired) {
-                    results[all.indexOf(r)] = r.gaveUp(isForced, now, config.deadline(), clock);
+                awaitInterrupted(expired.stream().map(k -> runs[k]).toList(), isForced);
+                for (int k : expired) {
+                    results[k] = runs[k].gaveUp(isForced, now, config.deadline(), clock);
+                    left--;
                 }
             }
         }

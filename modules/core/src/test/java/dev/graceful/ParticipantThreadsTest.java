@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -74,7 +75,17 @@ class ParticipantThreadsTest {
     }
 
     @Test
-    void keepsAnInterruptAimedAtOneParticipantFromTheNextOnTheSameThread() throws Exception {
+    void keepsAnInterruptAimedAtOneParticipantFromTheNextItTakesStraightFromTheQueue() throws Exception {
+        HandOffQueue queue = new HandOffQueue();
+        ParticipantThreads handingOff = new ParticipantThreads(queue);
+        AtomicBoolean interrupted = new AtomicBoolean(true);
+        AtomicReference<Thread> secondThread = new AtomicReference<>();
+        CountDownLatch ran = new CountDownLatch(1);
+        Runnable second = () -> {
+            secondThread.set(Thread.currentThread());
+            interrupted.set(Thread.currentThread().isInterrupted());
+            ran.countDown();
+        };
         CountDownLatch waiting = new CountDownLatch(1);
         AtomicReference<Thread> firstThread = new AtomicReference<>();
         FutureTask<Void> first = new FutureTask<>(() -> {
@@ -84,6 +95,30 @@ class ParticipantThreadsTest {
                 new CountDownLatch(1).await();
             } catch (InterruptedException e) {
                 // A participant that keeps the interrupt set as it returns, as it should.
+                Thread.currentThread().interrupt();
+            }
+        }, null);
+        handingOff.start("interrupted", first);
+        assertThat(waiting.await(WAIT_SECONDS, TimeUnit.SECONDS), is(true));
+        // Queued the moment the thread, free again, looks for its next task: it takes it without waiting.
+        queue.beforeNextPoll(() -> handingOff.start("after", second));
+        first.cancel(true);
+
+        assertThat(ran.await(WAIT_SECONDS, TimeUnit.SECONDS), is(true));
+        assertThat(secondThread.get(), sameInstance(firstThread.get()));
+        assertThat(interrupted.get(), is(false));
+    }
+
+    @Test
+    void keepsAnInterruptAimedAtOneParticipantFromOneStartedAfterTheThreadWentIdle() throws Exception {
+        CountDownLatch waiting = new CountDownLatch(1);
+        AtomicReference<Thread> firstThread = new AtomicReference<>();
+        FutureTask<Void> first = new FutureTask<>(() -> {
+            firstThread.set(Thread.currentThread());
+            waiting.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, null);
@@ -139,6 +174,27 @@ class ParticipantThreadsTest {
             latch.await(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A queue whose next non-blocking {@code poll()}, the one a thread makes as soon as it has finished a task, first
+     * runs an action: a task queued there is one the thread takes straight away, without waiting.
+     */
+    private static final class HandOffQueue extends LinkedBlockingQueue<ParticipantThreads.Task> {
+        private final AtomicReference<Runnable> beforeNextPoll = new AtomicReference<>();
+
+        void beforeNextPoll(Runnable action) {
+            beforeNextPoll.set(action);
+        }
+
+        @Override
+        public ParticipantThreads.Task poll() {
+            Runnable action = beforeNextPoll.getAndSet(null);
+            if (action != null) {
+                action.run();
+            }
+            return super.poll();
         }
     }
 }

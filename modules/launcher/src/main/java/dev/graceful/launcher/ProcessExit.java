@@ -62,7 +62,9 @@ final class ProcessExit {
     /**
      * Flushes stdout and stderr and ends the process with the code; does not return. With {@code _exit} the process
      * ends at once. With {@code System.exit}, a watchdog halts it after {@link #WATCHDOG_MILLIS}, so that a stuck
-     * non-daemon thread or another library's shutdown hook cannot keep it past the deadline.
+     * non-daemon thread or another library's shutdown hook cannot keep it past the deadline. The flushes come before
+     * the watchdog: what the process prints at its end (the report) has already been written to stderr and flushed,
+     * so a stalled reader of a full pipe would have held the process there, before this is called.
      */
     static void exit(int code) {
         System.out.flush();
@@ -75,14 +77,18 @@ final class ProcessExit {
                 System.err.println("graceful: _exit failed (" + t + "); using System.exit");
             }
         }
-        Thread.ofPlatform().daemon(true).name("graceful-exit-watchdog").start(() -> {
-            try {
-                Thread.sleep(WATCHDOG_MILLIS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            Runtime.getRuntime().halt(code);
-        });
+        try {
+            Thread.ofPlatform().daemon(true).name("graceful-exit-watchdog").start(() -> {
+                try {
+                    Thread.sleep(WATCHDOG_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Runtime.getRuntime().halt(code);
+            });
+        } catch (Throwable noThread) {
+            // no thread to be had: exit without the watchdog
+        }
         System.exit(code);
     }
 
