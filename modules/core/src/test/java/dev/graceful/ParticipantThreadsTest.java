@@ -88,16 +88,7 @@ class ParticipantThreadsTest {
         };
         CountDownLatch waiting = new CountDownLatch(1);
         AtomicReference<Thread> firstThread = new AtomicReference<>();
-        FutureTask<Void> first = new FutureTask<>(() -> {
-            firstThread.set(Thread.currentThread());
-            waiting.countDown();
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                // A participant that keeps the interrupt set as it returns, as it should.
-                Thread.currentThread().interrupt();
-            }
-        }, null);
+        FutureTask<Void> first = keepingItsInterrupt(waiting, firstThread);
         handingOff.start("interrupted", first);
         assertThat(waiting.await(WAIT_SECONDS, TimeUnit.SECONDS), is(true));
         // Queued the moment the thread, free again, looks for its next task: it takes it without waiting.
@@ -113,15 +104,7 @@ class ParticipantThreadsTest {
     void keepsAnInterruptAimedAtOneParticipantFromOneStartedAfterTheThreadWentIdle() throws Exception {
         CountDownLatch waiting = new CountDownLatch(1);
         AtomicReference<Thread> firstThread = new AtomicReference<>();
-        FutureTask<Void> first = new FutureTask<>(() -> {
-            firstThread.set(Thread.currentThread());
-            waiting.countDown();
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, null);
+        FutureTask<Void> first = keepingItsInterrupt(waiting, firstThread);
         threads.start("interrupted", first);
         assertThat(waiting.await(WAIT_SECONDS, TimeUnit.SECONDS), is(true));
         first.cancel(true);
@@ -139,6 +122,22 @@ class ParticipantThreadsTest {
         assertThat(ran.await(WAIT_SECONDS, TimeUnit.SECONDS), is(true));
         assertThat(secondThread.get(), sameInstance(firstThread.get()));
         assertThat(interrupted.get(), is(false));
+    }
+
+    /**
+     * A participant's task that waits until it is interrupted, then returns with the interrupt still set, as a
+     * participant should; it records its thread and counts {@code waiting} down once it waits.
+     */
+    private static FutureTask<Void> keepingItsInterrupt(CountDownLatch waiting, AtomicReference<Thread> thread) {
+        return new FutureTask<>(() -> {
+            thread.set(Thread.currentThread());
+            waiting.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, null);
     }
 
     private Thread runAndAwait(String name) throws InterruptedException {
