@@ -289,10 +289,13 @@ public final class ShutdownCoordinator {
         int left = runs.length;
         while (left > 0) {
             long now = System.nanoTime();
-            long next = Long.MAX_VALUE;
+            // the first budget to end; compared by difference, as System.nanoTime() may be negative
+            long next = 0;
+            boolean any = false;
             for (int k = 0; k < runs.length; k++) {
-                if (results[k] == null && runs[k].endNanos() - next < 0) {
+                if (results[k] == null && (!any || runs[k].endNanos() - next < 0)) {
                     next = runs[k].endNanos();
+                    any = true;
                 }
             }
             if (!forced.isDone() && next - now > 0) {
