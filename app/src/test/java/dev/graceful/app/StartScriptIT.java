@@ -56,8 +56,8 @@ class StartScriptIT {
     }
 
     /**
-     * The cache's stamp (each jar's path, size and time, and the JDK), compared as it is, without a hash: an unchanged
-     * build reuses the cache, a changed one makes it again.
+     * The cache's stamp (the JDK and its version, the jars' paths), compared as it is, and the jars' times against the
+     * cache's: an unchanged build reuses the cache, a changed one (another jar, or a jar rebuilt) makes it again.
      */
     @Test
     void makesTheClassCacheOnceAndAgainOnlyWhenTheBuildChanged() throws Exception {
@@ -77,6 +77,20 @@ class StartScriptIT {
         assertThat(run(Map.of(), "cache-opts"), containsString(archive.toString()));
         assertThat("a changed build makes the cache again", Files.getLastModifiedTime(archive), is(not(made)));
         assertThat(Files.readString(stamp), is(madeFrom));
+
+        // a jar rebuilt under the same name: newer than the cache, which the JVM would no longer map
+        FileTime remade = Files.getLastModifiedTime(archive);
+        Path lib;
+        try (var libs = Files.list(ROOT.resolve("app/target/libs"))) {
+            lib = libs.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+        }
+        Files.setLastModifiedTime(lib, FileTime.fromMillis(remade.toMillis() + 1000));
+        assertThat(run(Map.of(), "cache-opts"), containsString(archive.toString()));
+        assertThat("a jar newer than the cache makes it again", Files.getLastModifiedTime(archive),
+                   is(not(remade)));
+        FileTime again = Files.getLastModifiedTime(archive);
+        assertThat(run(Map.of(), "cache-opts"), containsString(archive.toString()));
+        assertThat("which is then current", Files.getLastModifiedTime(archive), is(again));
     }
 
     /** Runs bin/graceful with {@code args}, the environment changed by {@code env} (an empty value removes a key). */
