@@ -110,7 +110,7 @@ final class Assembly {
             throw e;
         } catch (RuntimeException | LinkageError e) {
             // LinkageError: a class of the service or of a plugin failed to load or to initialise
-            throw StartupException.cannotStart(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            throw StartupException.cannotStart(StartupException.describe(e), e);
         }
     }
 
@@ -198,7 +198,7 @@ final class Assembly {
                 try {
                     action.run();
                 } catch (Exception e) {
-                    throw StartupException.cannotStart(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+                    throw StartupException.cannotStart(StartupException.describe(e), e);
                 }
             }
             server.start();

@@ -87,7 +87,13 @@ final class Observability {
                 shared.complete(null);
             }
             if (metricsEnabled(loaded)) {
-                Metrics.globalRegistry();
+                try {
+                    Metrics.globalRegistry();
+                } catch (RuntimeException | LinkageError e) {
+                    // for example a configured metrics publisher whose jar is missing: the main thread meets the
+                    // same error as it adds the metrics endpoint, and reports it as a failed start
+                    LOG.log(System.Logger.Level.DEBUG, "Helidon's metrics registry could not be built", e);
+                }
             }
         }
     }
