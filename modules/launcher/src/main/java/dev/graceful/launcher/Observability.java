@@ -27,7 +27,13 @@ import io.helidon.webserver.observe.spi.Observer;
  */
 final class Observability {
 
-    private static final System.Logger LOG = System.getLogger(Observability.class.getName());
+    /**
+     * The logger, looked up on first use: the first {@code System.getLogger} of a process finds the logger finder
+     * among every jar of the class path (about 50 ms), which {@link #warmUp()} must not wait for.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(Observability.class.getName());
+    }
 
     static final String METRICS_ENABLED = "app.metrics.enabled";
 
@@ -81,7 +87,7 @@ final class Observability {
             } catch (RuntimeException | LinkageError e) {
                 // the registry cannot be built: the main thread meets the same error building the server, and
                 // reports it as a failed start
-                LOG.log(System.Logger.Level.DEBUG, "Helidon's service registry could not be built", e);
+                Log.LOG.log(System.Logger.Level.DEBUG, "Helidon's service registry could not be built", e);
                 return;
             } finally {
                 shared.complete(null);
@@ -92,7 +98,7 @@ final class Observability {
                 } catch (RuntimeException | LinkageError e) {
                     // for example a configured metrics publisher whose jar is missing: the main thread meets the
                     // same error as it adds the metrics endpoint, and reports it as a failed start
-                    LOG.log(System.Logger.Level.DEBUG, "Helidon's metrics registry could not be built", e);
+                    Log.LOG.log(System.Logger.Level.DEBUG, "Helidon's metrics registry could not be built", e);
                 }
             }
         }
@@ -106,7 +112,7 @@ final class Observability {
             System.Logger.Level level = config.get("metrics").exists()
                     ? System.Logger.Level.WARNING
                     : System.Logger.Level.DEBUG;
-            LOG.log(level, "The metrics section of the configuration is not used: Helidon's service registry "
+            Log.LOG.log(level, "The metrics section of the configuration is not used: Helidon's service registry "
                     + "had already given out a configuration (" + e.getMessage() + ")");
         }
     }
