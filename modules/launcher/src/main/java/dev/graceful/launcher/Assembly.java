@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -108,8 +109,9 @@ final class Assembly {
             throw StartupException.invalidConfig(e.getMessage(), e);
         } catch (StartupException e) {
             throw e;
-        } catch (RuntimeException | LinkageError e) {
-            // LinkageError: a class of the service or of a plugin failed to load or to initialise
+        } catch (RuntimeException | LinkageError | ServiceConfigurationError e) {
+            // LinkageError: a class of the service or of a plugin failed to load or to initialise;
+            // ServiceConfigurationError: a provider that Helidon's service loader found could not be made
             throw StartupException.cannotStart(StartupException.describe(e), e);
         }
     }

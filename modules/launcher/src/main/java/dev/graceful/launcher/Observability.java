@@ -2,6 +2,7 @@ package dev.graceful.launcher;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceConfigurationError;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -84,7 +85,7 @@ final class Observability {
                 GlobalServiceRegistry.registry();
                 loaded = config.join();
                 share(loaded);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (RuntimeException | LinkageError | ServiceConfigurationError e) {
                 // the registry cannot be built: the main thread meets the same error building the server, and
                 // reports it as a failed start
                 Log.LOG.log(System.Logger.Level.DEBUG, "Helidon's service registry could not be built", e);
@@ -95,7 +96,7 @@ final class Observability {
             if (metricsEnabled(loaded)) {
                 try {
                     Metrics.globalRegistry();
-                } catch (RuntimeException | LinkageError e) {
+                } catch (RuntimeException | LinkageError | ServiceConfigurationError e) {
                     // for example a configured metrics publisher whose jar is missing: the main thread meets the
                     // same error as it adds the metrics endpoint, and reports it as a failed start
                     Log.LOG.log(System.Logger.Level.DEBUG, "Helidon's metrics registry could not be built", e);

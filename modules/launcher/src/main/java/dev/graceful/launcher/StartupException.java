@@ -27,14 +27,17 @@ public final class StartupException extends RuntimeException {
 
     /**
      * Says what went wrong in {@code e}, a failure that is not the configuration's: a class missing from the class
-     * path is named as such, with a dot-separated name, since its error's own message is only the class's path.
+     * path, the failure itself or one of its causes (a service loader wraps it), is named as such, with a
+     * dot-separated name, since its error's own message is only the class's path.
      */
     static String describe(Throwable e) {
-        // "Could not initialize class X" (a class whose initialiser failed earlier) says what it is already
-        if (e instanceof NoClassDefFoundError missing && missing.getMessage() != null
-                && !missing.getMessage().contains(" ")) {
-            return "class " + missing.getMessage().replace('/', '.') + " is not on the class path: a jar that the "
-                    + "service or its configuration needs is missing";
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            // "Could not initialize class X" (a class whose initialiser failed earlier) says what it is already
+            if (t instanceof NoClassDefFoundError missing && missing.getMessage() != null
+                    && !missing.getMessage().contains(" ")) {
+                return "class " + missing.getMessage().replace('/', '.') + " is not on the class path: a jar that "
+                        + "the service or its configuration needs is missing";
+            }
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }

@@ -1,5 +1,7 @@
 package dev.graceful.launcher;
 
+import java.util.ServiceConfigurationError;
+
 import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -13,6 +15,15 @@ class StartupExceptionTest {
         assertThat(StartupException.describe(new NoClassDefFoundError("io/micrometer/registry/otlp/OtlpConfig")),
                    is("class io.micrometer.registry.otlp.OtlpConfig is not on the class path: a jar that the service "
                               + "or its configuration needs is missing"));
+    }
+
+    @Test
+    void aMissingClassBehindAServiceLoadersErrorIsNamedToo() {
+        var wrapped = new ServiceConfigurationError("io.helidon.metrics.spi.MetricsFactoryProvider: "
+                + "Provider io.example.Factory could not be instantiated", new NoClassDefFoundError("io/example/Dep"));
+        assertThat(StartupException.describe(wrapped),
+                   is("class io.example.Dep is not on the class path: a jar that the service or its configuration "
+                              + "needs is missing"));
     }
 
     @Test
