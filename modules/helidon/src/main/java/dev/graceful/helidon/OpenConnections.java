@@ -221,6 +221,22 @@ public final class OpenConnections {
     }
 
     /**
+     * Returns whether every open connection is idle: none with a request in routing or a request head arriving.
+     * A client has its response before the server's thread has left routing, and a look at the connections as the
+     * stop begins that sees a request in routing counts the server as busy; a test of a quiet server waits for this.
+     *
+     * @return {@code true} when no connection is busy
+     */
+    boolean allIdle() {
+        for (Tracked t : live) {
+            if (!t.isIdle()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Returns whether shutdown has taken over closing connections.
      *
      * @return {@code true} after {@link #beginShutdown()}
