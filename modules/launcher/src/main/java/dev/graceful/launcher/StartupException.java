@@ -31,7 +31,7 @@ public final class StartupException extends RuntimeException {
      * dot-separated name, since its error's own message is only the class's path.
      */
     static String describe(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
             // "Could not initialize class X" (a class whose initialiser failed earlier) says what it is already
             if (t instanceof NoClassDefFoundError missing && missing.getMessage() != null
                     && !missing.getMessage().contains(" ")) {
