@@ -7,6 +7,7 @@ import java.util.Optional;
 import dev.graceful.ShutdownConfigException;
 
 import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,23 @@ class ConfigLookupTest {
         } finally {
             System.clearProperty("shutdown.deadline");
         }
+    }
+
+    @Test
+    void aFileIsParsedForTheTypeItsNameSays() throws Exception {
+        Path yml = Files.writeString(dir.resolve("a.yml"), "shutdown:\n  deadline: 7s\n");
+        assertThat(ConfigLookup.load(Optional.of(yml.toString())).get("shutdown.deadline").asString().get(), is("7s"));
+        Path properties = Files.writeString(dir.resolve("a.properties"), "shutdown.deadline=8s\n");
+        assertThat(ConfigLookup.load(Optional.of(properties.toString())).get("shutdown.deadline").asString().get(),
+                   is("8s"));
+    }
+
+    @Test
+    void aFileThatIsNotValidYamlIsNamedWithWhereItIsWrong() throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "server:\n  port: [1\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLookup.load(Optional.of(file.toString())));
+        assertThat(e.getMessage(), containsString(file.toString()));
+        assertThat(e.getMessage(), containsString("line 2, column 9"));
     }
 
     @Test
