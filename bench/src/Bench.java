@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                         HttpClient and browsers do) or not read at all (a blocking client's pool);
  *                                         SIGTERM half a second later: time to exit, and how each connection ended
  * java Bench.java startup-ratio PORT READY_PATH PAIRS -- BASELINE... --vs-- COMMAND...
- *                                         startup-to-ready and idle RSS of COMMAND as ratios to BASELINE, runs
- *                                         alternating pair by pair; medians with their ranges
+ *                                         startup-to-ready, idle RSS and the CPU time spent until ready of COMMAND
+ *                                         as ratios to BASELINE, runs alternating pair by pair; medians with their
+ *                                         ranges
  * </pre>
  */
 public final class Bench {
@@ -166,10 +167,13 @@ public final class Bench {
             throws Exception {
         double[] startupRatios = new double[pairs];
         double[] rssRatios = new double[pairs];
+        double[] cpuRatios = new double[pairs];
         long[] baseStartup = new long[pairs];
         long[] ourStartup = new long[pairs];
         long[] baseRss = new long[pairs];
         long[] ourRss = new long[pairs];
+        long[] baseCpu = new long[pairs];
+        long[] ourCpu = new long[pairs];
         for (int i = 0; i < pairs; i++) {
             long[] b;
             long[] o;
@@ -184,24 +188,44 @@ public final class Bench {
             ourStartup[i] = o[0];
             baseRss[i] = b[1] / 1024;
             ourRss[i] = o[1] / 1024;
+            baseCpu[i] = b[2];
+            ourCpu[i] = o[2];
             startupRatios[i] = (double) o[0] / b[0];
             rssRatios[i] = (double) o[1] / b[1];
+            cpuRatios[i] = (double) o[2] / Math.max(1, b[2]);
         }
         System.out.println("baseline_startup_ms=" + median(baseStartup) + " startup_ms=" + median(ourStartup)
                 + " startup_ratio=" + ratioStats(startupRatios) + " baseline_rss_mb=" + median(baseRss)
-                + " rss_mb=" + median(ourRss) + " rss_ratio=" + ratioStats(rssRatios));
+                + " rss_mb=" + median(ourRss) + " rss_ratio=" + ratioStats(rssRatios)
+                + " baseline_cpu_to_ready_ms=" + median(baseCpu) + " cpu_to_ready_ms=" + median(ourCpu)
+                + " cpu_to_ready_ratio=" + ratioStats(cpuRatios));
     }
 
-    /** One start: {startup-to-ready ms, idle RSS KiB half a second later}; then SIGTERM and wait. */
+    /**
+     * One start: {startup-to-ready ms, idle RSS KiB half a second later, CPU ms until ready}; then SIGTERM and wait.
+     * The CPU is the launched process's (a script that execs {@code java} is the same process).
+     */
     private static long[] startOnce(int port, String ready, List<String> command) throws Exception {
         long t0 = System.nanoTime();
         Process p = launch(command);
         long up = awaitReady(p, port, ready);
+        long cpu = cpuMillis(p.pid());
         Thread.sleep(500);
         long rss = status(p.pid(), "VmRSS");
         p.destroy();
         p.onExit().get(60, TimeUnit.SECONDS);
-        return new long[] {(up - t0) / 1_000_000, rss};
+        return new long[] {(up - t0) / 1_000_000, rss, cpu};
+    }
+
+    /** The process's utime + stime so far, in ms ({@code /proc/PID/stat}, at Linux's 100 ticks per second). */
+    private static long cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static String ratioStats(double[] ratios) {
