@@ -167,13 +167,13 @@ public final class Bench {
             throws Exception {
         double[] startupRatios = new double[pairs];
         double[] rssRatios = new double[pairs];
-        double[] cpuRatios = new double[pairs];
         long[] baseStartup = new long[pairs];
         long[] ourStartup = new long[pairs];
         long[] baseRss = new long[pairs];
         long[] ourRss = new long[pairs];
-        long[] baseCpu = new long[pairs];
-        long[] ourCpu = new long[pairs];
+        List<Long> baseCpu = new ArrayList<>();
+        List<Long> ourCpu = new ArrayList<>();
+        List<Double> cpuRatios = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
             long[] b;
             long[] o;
@@ -188,17 +188,23 @@ public final class Bench {
             ourStartup[i] = o[0];
             baseRss[i] = b[1] / 1024;
             ourRss[i] = o[1] / 1024;
-            baseCpu[i] = b[2];
-            ourCpu[i] = o[2];
+            if (b[2] > 0 && o[2] > 0) {
+                // a pair whose CPU could not be read is left out of that ratio
+                baseCpu.add(b[2]);
+                ourCpu.add(o[2]);
+                cpuRatios.add((double) o[2] / b[2]);
+            }
             startupRatios[i] = (double) o[0] / b[0];
             rssRatios[i] = (double) o[1] / b[1];
-            cpuRatios[i] = (double) o[2] / Math.max(1, b[2]);
         }
         System.out.println("baseline_startup_ms=" + median(baseStartup) + " startup_ms=" + median(ourStartup)
                 + " startup_ratio=" + ratioStats(startupRatios) + " baseline_rss_mb=" + median(baseRss)
                 + " rss_mb=" + median(ourRss) + " rss_ratio=" + ratioStats(rssRatios)
-                + " baseline_cpu_to_ready_ms=" + median(baseCpu) + " cpu_to_ready_ms=" + median(ourCpu)
-                + " cpu_to_ready_ratio=" + ratioStats(cpuRatios));
+                + (cpuRatios.isEmpty() ? " cpu_to_ready_ratio=unknown"
+                        : " baseline_cpu_to_ready_ms=" + median(baseCpu.stream().mapToLong(Long::longValue).toArray())
+                        + " cpu_to_ready_ms=" + median(ourCpu.stream().mapToLong(Long::longValue).toArray())
+                        + " cpu_to_ready_ratio="
+                        + ratioStats(cpuRatios.stream().mapToDouble(Double::doubleValue).toArray())));
     }
 
     /**
@@ -217,14 +223,17 @@ public final class Bench {
         return new long[] {(up - t0) / 1_000_000, rss, cpu};
     }
 
-    /** The process's utime + stime so far, in ms ({@code /proc/PID/stat}, at Linux's 100 ticks per second). */
+    /**
+     * The process's utime + stime so far, in ms ({@code /proc/PID/stat}, counted in Linux's USER_HZ, 100 ticks per
+     * second on x86 and ARM); -1 if it cannot be read.
+     */
     private static long cpuMillis(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
         } catch (IOException | RuntimeException e) {
-            return 0;
+            return -1;
         }
     }
 

@@ -63,9 +63,9 @@ class StartScriptIT {
     }
 
     /**
-     * The cache's stamp (the JDK and its version, the jars' paths), compared as it is, and each jar's time against the
-     * one it had when the cache was made: an unchanged build reuses the cache, a changed one (another jar, or a jar
-     * with another time) makes it again.
+     * The cache's stamp (the JDK and its version, how the cache is made, the jars' paths), compared as it is, and each
+     * jar's time against the one it had when the cache was made: an unchanged build reuses the cache, a changed one
+     * (another jar, or a jar with another time) makes it again.
      */
     @Test
     void makesTheClassCacheOnceAndAgainOnlyWhenTheBuildChanged() throws Exception {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.graceful.ShutdownConfigException;
 
@@ -26,6 +27,9 @@ final class ConfigLookup {
 
     static final String DEFAULT_FILE = "config/application.yaml";
     private static final Map<String, String> DEFAULTS = Map.of("server.port", "8080");
+    /** The types whose parsers resolve nothing relative to the file (see {@link #fileSource}). */
+    private static final Set<MediaType> READ_HERE = Set.of(MediaTypes.APPLICATION_X_YAML, MediaTypes.APPLICATION_YAML,
+                                                           MediaTypes.TEXT_PROPERTIES);
 
     private ConfigLookup() {
     }
@@ -34,52 +38,58 @@ final class ConfigLookup {
      * Loads the configuration.
      *
      * @param explicit the {@code --config} argument
-     * @throws ShutdownConfigException naming {@code --config} when the file given does not exist
+     * @throws ShutdownConfigException naming {@code --config} or {@code GRACEFUL_CONFIG} when the file it gives does
+     *                                 not exist, and the file when it cannot be read
+     * @throws ConfigException         when the file's content is not valid for its type, its message starting with
+     *                                 {@code loading PATH:}
      */
     static Config load(Optional<String> explicit) {
         Optional<Path> file = explicit
                 .or(() -> Optional.ofNullable(System.getenv(GracefulServer.CONFIG_ENV)).filter(s -> !s.isBlank()))
                 .map(Path::of);
         Config.Builder builder = Config.builder();
-        Optional<Path> read = Optional.empty();
+        String loaded;
         if (file.isPresent()) {
             Path path = file.get();
-            String named = explicit.isPresent() ? "--config" : GracefulServer.CONFIG_ENV;
             if (!Files.isRegularFile(path)) {
-                throw new ShutdownConfigException(named, path.toString(),
+                throw new ShutdownConfigException(explicit.isPresent() ? "--config" : GracefulServer.CONFIG_ENV,
+                                                  path.toString(),
                                                   "the configuration file does not exist or is not a file");
             }
-            builder.addSource(fileSource(path, named));
-            read = file;
+            builder.addSource(fileSource(path));
+            loaded = path.toString();
         } else if (Files.isRegularFile(Path.of(DEFAULT_FILE))) {
-            builder.addSource(fileSource(Path.of(DEFAULT_FILE), DEFAULT_FILE));
-            read = Optional.of(Path.of(DEFAULT_FILE));
+            builder.addSource(fileSource(Path.of(DEFAULT_FILE)));
+            loaded = DEFAULT_FILE;
         } else {
             builder.addSource(ConfigSources.classpath("application.yaml").optional(true));
+            loaded = "classpath:application.yaml";
         }
         try {
             return builder.addSource(ConfigSources.create(DEFAULTS)).build();
         } catch (ConfigException e) {
-            // Helidon's parser names neither the file nor a source: "in 'reader', line 2, column 9"
-            throw read.map(path -> new ConfigException("loading " + path + ": " + e.getMessage(), e)).orElse(e);
+            // Helidon's YAML parser names neither the file nor a source: "in 'reader', line 2, column 9"
+            throw new ConfigException("loading " + loaded + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * The file's content, read here and handed to Helidon's parser for the type its name says. Helidon's file source
-     * also takes a digest of the file, for watching it for changes, which a service started this way does not do;
-     * its first {@code MessageDigest} sets up the JDK's security providers, about 15 ms of the start that nothing
-     * else needs. A file whose name says no type goes to Helidon's file source, which says what it cannot parse.
+     * A YAML or properties file: its content, read here and handed to Helidon's parser for that type. Helidon's file
+     * source also takes a digest of the file, for watching it for changes, which a service started this way does not
+     * do; its first {@code MessageDigest} sets up the JDK's security providers, about 15 ms of the start that nothing
+     * else needs. Any other file goes to Helidon's file source: a HOCON or JSON file (with {@code
+     * helidon-config-hocon}) may include files named relative to its own, which only that source resolves, and of a
+     * file whose name says no type that source says what it cannot parse.
      */
-    private static ConfigSource fileSource(Path path, String named) {
-        Optional<MediaType> type = MediaTypes.detectType(path);
+    private static ConfigSource fileSource(Path path) {
+        Optional<MediaType> type = MediaTypes.detectType(path).filter(READ_HERE::contains);
         if (type.isEmpty()) {
             return ConfigSources.file(path).optional(false).build();
         }
         try {
             return ConfigSources.create(new ByteArrayInputStream(Files.readAllBytes(path)), type.get());
         } catch (IOException e) {
-            throw new ShutdownConfigException(named, path.toString(), "the configuration file cannot be read: " + e);
+            throw new ShutdownConfigException("configuration file", path.toString(), "cannot be read: " + e);
         }
     }
 }

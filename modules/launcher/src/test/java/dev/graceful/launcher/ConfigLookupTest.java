@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ConfigLookupTest {
@@ -63,6 +64,13 @@ class ConfigLookupTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLookup.load(Optional.of(file.toString())));
         assertThat(e.getMessage(), containsString(file.toString()));
         assertThat(e.getMessage(), containsString("line 2, column 9"));
+    }
+
+    @Test
+    void aFileWhoseNameSaysNoTypeIsLeftToHelidonsFileSourceAndNamed() throws Exception {
+        Path file = Files.writeString(dir.resolve("a.cfg"), "shutdown:\n  deadline: 7s\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLookup.load(Optional.of(file.toString())));
+        assertThat(e.getMessage(), startsWith("loading " + file + ": "));
     }
 
     @Test
