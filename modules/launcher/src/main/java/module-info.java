@@ -12,7 +12,6 @@ module dev.graceful.launcher {
     requires io.helidon;
     requires io.helidon.common.socket;
     requires io.helidon.json;
-    requires java.logging;
     requires io.helidon.logging.common;
     requires io.helidon.metrics.api;
     requires io.helidon.service.registry;

@@ -6,11 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Formatter;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import dev.graceful.Durations;
 import dev.graceful.ShutdownCoordinator;
@@ -129,9 +124,9 @@ final class ProcessOwner {
     }
 
     /**
-     * Only once serving: rehearses the coordinator's run with stand-ins, links {@code _exit}, renders a report that
-     * is thrown away and makes the log handlers ready, so the path from the stop signal to the exit is not run cold.
-     * It takes CPU that the start-up itself should have.
+     * Only once serving: rehearses the coordinator's run with stand-ins, links {@code _exit} and renders a report
+     * that is thrown away, so the path from the stop signal to the exit is not run cold. It takes CPU that the
+     * start-up itself should have.
      */
     private static void warmExitPath(Assembly assembly) {
         Thread.ofVirtual().name("graceful-exit-warm-up").start(() -> {
@@ -139,29 +134,12 @@ final class ProcessOwner {
                 assembly.coordinator.rehearse();
                 ProcessExit.prepare();
                 assembly.output.rehearse(assembly.coordinator.plan());
-                warmLogHandlers();
             } catch (RuntimeException | LinkageError e) {
                 // only a rehearsal: the exit, and the real report, run all the same
                 System.getLogger(ProcessOwner.class.getName())
                         .log(System.Logger.Level.DEBUG, "Warming the exit path failed", e);
             }
         });
-    }
-
-    /**
-     * Creates the root logger's handlers and formats a record that is thrown away: the first line a process logs
-     * does both, about 30 ms (the default {@code SimpleFormatter} loads the time zones and locale data as it is
-     * made). A service that logs nothing at INFO before it is ready (the demo) would otherwise pay it on its first
-     * line of the stop.
-     */
-    private static void warmLogHandlers() {
-        LogRecord record = new LogRecord(Level.INFO, "warm-up");
-        for (Handler handler : Logger.getLogger("").getHandlers()) {
-            Formatter formatter = handler.getFormatter();
-            if (formatter != null) {
-                formatter.format(record);
-            }
-        }
     }
 
     /**
