@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +18,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 
 /**
  * End to end: {@code bin/graceful}, the script the README starts the service with, finds a JDK 21+ by itself and
@@ -100,6 +102,39 @@ class StartScriptIT {
         FileTime again = Files.getLastModifiedTime(archive);
         assertThat(run(Map.of(), "cache-opts"), containsString(archive.toString()));
         assertThat("which is then current", Files.getLastModifiedTime(archive), is(again));
+    }
+
+    /**
+     * What start adds besides the cache: on JDK 25+, huge pages for the heap exactly where the kernel gives them to
+     * memory that asks ({@code [madvise]}), and no replay of training data, which the cache does not hold; the JVM
+     * takes every option without a word. The replay option, probed only as the cache is made, is kept beside it, and
+     * a cache without that record is made again.
+     */
+    @Test
+    void addsOnlyOptionsTheJvmTakesQuietly() throws Exception {
+        boolean aot = Runtime.version().feature() >= 25;
+        Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        boolean madvise = aot && Files.isReadable(thp) && Files.readString(thp).contains("[madvise]");
+        String options = run(Map.of(), "start-opts").strip();
+        assertThat(options, options.contains("-XX:+UseTransparentHugePages"), is(madvise));
+        assertThat(options, options.contains("-XX:-AOTReplayTraining"), is(aot));
+
+        List<String> command = new ArrayList<>(List.of(run(Map.of(), "java").strip()));
+        command.addAll(List.of(options.split(" ")));
+        command.addAll(List.of("-jar", ROOT.resolve("app/target/graceful-app.jar").toString(), "--help"));
+        Process jvm = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(jvm.waitFor(60, TimeUnit.SECONDS), is(true));
+        assertThat(output, jvm.exitValue(), is(0));
+        assertThat(output, output.toLowerCase(Locale.ROOT), not(containsString("warning")));
+        assertThat(output, output.strip(), startsWith("usage:"));
+
+        Path archive = ROOT.resolve(aot ? "app/target/graceful-app.aot" : "app/target/graceful-app.jsa");
+        FileTime made = Files.getLastModifiedTime(archive);
+        Files.delete(Path.of(archive + ".opts"));
+        assertThat("a cache whose options are not recorded is made again", run(Map.of(), "start-opts").strip(),
+                   is(options));
+        assertThat(Files.getLastModifiedTime(archive), is(not(made)));
     }
 
     /** Runs bin/graceful with {@code args}, the environment changed by {@code env} (an empty value removes a key). */
