@@ -103,9 +103,10 @@ final class ProcessOwner {
             steerNewConnections();
         } else if (ProcessExit.recordsClassCache()) {
             // a training run: what a restarted copy, or a service under systemd, links before it is ready goes into
-            // the cache too
+            // the cache too, and what a start on a fixed port does to lock it
             ReuseportSteering.link();
             NotifySocket.link();
+            PortLock.rehearse(running.port());
         }
         boolean tookOver = Restart.announceReady();
         Restart.writePidFile(restartConfig.pidFile());
