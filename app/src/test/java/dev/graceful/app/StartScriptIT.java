@@ -115,11 +115,17 @@ class StartScriptIT {
         boolean aot = Runtime.version().feature() >= 25;
         Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
         boolean madvise = aot && Files.isReadable(thp) && Files.readString(thp).contains("[madvise]");
+        String java = run(Map.of(), "java").strip();
+        boolean replayOption = aot && exitsCleanly(java, "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining",
+                                                   "-version");
         String options = run(Map.of(), "start-opts").strip();
         assertThat(options, options.contains("-XX:+UseTransparentHugePages"), is(madvise));
-        assertThat(options, options.contains("-XX:-AOTReplayTraining"), is(aot));
+        assertThat(options, options.contains("-XX:-AOTReplayTraining"), is(replayOption));
+        assertThat("cache-opts prints the cache's options, replay included", options,
+                   startsWith(run(Map.of(), "cache-opts").strip()));
 
-        List<String> command = new ArrayList<>(List.of(run(Map.of(), "java").strip()));
+        // the cache must map with every option a start adds (AOTMode=on / -Xshare:on fail the JVM if it does not)
+        List<String> command = new ArrayList<>(List.of(java, aot ? "-XX:AOTMode=on" : "-Xshare:on"));
         command.addAll(List.of(options.split(" ")));
         command.addAll(List.of("-jar", ROOT.resolve("app/target/graceful-app.jar").toString(), "--help"));
         Process jvm = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -135,6 +141,16 @@ class StartScriptIT {
         assertThat("a cache whose options are not recorded is made again", run(Map.of(), "start-opts").strip(),
                    is(options));
         assertThat(Files.getLastModifiedTime(archive), is(not(made)));
+    }
+
+    /** Whether {@code java} with {@code args} exits with 0. */
+    private static boolean exitsCleanly(String java, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS), is(true));
+        return process.exitValue() == 0;
     }
 
     /** Runs bin/graceful with {@code args}, the environment changed by {@code env} (an empty value removes a key). */

@@ -2,6 +2,7 @@ package dev.graceful.launcher;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,11 +27,12 @@ import io.helidon.config.spi.ConfigSource;
 final class ConfigLookup {
 
     static final String DEFAULT_FILE = "config/application.yaml";
+    private static final String CLASSPATH_FILE = "application.yaml";
     private static final Map<String, String> DEFAULTS = Map.of("server.port", "8080");
     /**
      * The types whose parsers resolve nothing relative to the file (see {@link #fileSource}), by name: a set of the
      * {@code MediaType} records would hash them, and the first hash of a record builds its {@code hashCode} from
-     * method handles, five classes generated at run time (about 15 ms of the start) for nothing else of the start.
+     * method handles, five classes generated at run time that nothing else of a start needs.
      */
     private static final Set<String> READ_HERE = Set.of(MediaTypes.APPLICATION_X_YAML.text(),
                                                         MediaTypes.APPLICATION_YAML.text(),
@@ -67,14 +69,34 @@ final class ConfigLookup {
             builder.addSource(fileSource(Path.of(DEFAULT_FILE)));
             loaded = DEFAULT_FILE;
         } else {
-            builder.addSource(ConfigSources.classpath("application.yaml").optional(true));
-            loaded = "classpath:application.yaml";
+            classpathSource().ifPresent(builder::addSource);
+            loaded = "classpath:" + CLASSPATH_FILE;
         }
         try {
             return builder.addSource(ConfigSources.create(DEFAULTS)).build();
         } catch (ConfigException e) {
             // Helidon's YAML parser names neither the file nor a source: "in 'reader', line 2, column 9"
             throw new ConfigException("loading " + loaded + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code application.yaml} on the class path (the context class loader's, where Helidon's class-path source
+     * looks), if there is one, read as {@link #fileSource} reads a file: the same classes either way, so a class
+     * cache made by a run that reads the jar's copy holds what a start that reads a file needs.
+     */
+    private static Optional<ConfigSource> classpathSource() {
+        ClassLoader loader = Optional.ofNullable(Thread.currentThread().getContextClassLoader())
+                .orElse(ConfigLookup.class.getClassLoader());
+        try (InputStream in = loader.getResourceAsStream(CLASSPATH_FILE)) {
+            // typed by its name, as a file is
+            return in == null ? Optional.empty()
+                    : Optional.of(ConfigSources.create(new ByteArrayInputStream(in.readAllBytes()),
+                                                       MediaTypes.detectType(CLASSPATH_FILE)
+                                                               .orElse(MediaTypes.APPLICATION_YAML)));
+        } catch (IOException e) {
+            throw new ShutdownConfigException("configuration file", "classpath:" + CLASSPATH_FILE,
+                                              "cannot be read: " + e);
         }
     }
 

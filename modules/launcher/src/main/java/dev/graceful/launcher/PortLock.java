@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,17 +82,27 @@ final class PortLock {
 
     /**
      * For a training run, which starts on a free port (port 0) and so takes no lock: takes the lock of the port it
-     * was given and gives it up, removing its file, so that the class cache holds what taking a lock loads and links
-     * (the file lock's classes, the token's random source, this class): about 10 ms of a start's critical path.
+     * was given, removes its file while still holding it, and gives it up, so that the class cache holds what
+     * taking a lock loads and links (this class, the file lock's classes, the token's random source), which a start
+     * on a fixed port does on its critical path. Only for a process that holds no lock on that port: closing a
+     * second channel on a file whose lock this process holds would release that lock.
      *
      * @param port the port the training run serves
      */
     static void rehearse(int port) {
+        PortLock rehearsal;
         try {
-            acquire(port, Optional.empty()).release();
-            Files.deleteIfExists(fileFor(port));
-        } catch (IOException | PortInUseException | RuntimeException e) {
-            // only a rehearsal: a start takes its lock all the same
+            rehearsal = acquire(port, Optional.empty());
+        } catch (IOException | PortInUseException | OverlappingFileLockException e) {
+            // only a rehearsal: whoever holds the port's lock keeps it and its file
+            return;
+        }
+        try {
+            Files.deleteIfExists(rehearsal.file);
+        } catch (IOException e) {
+            // the file stays, as every start's does
+        } finally {
+            rehearsal.release();
         }
     }
 

@@ -102,11 +102,7 @@ final class ProcessOwner {
         if (Restart.isCopy()) {
             steerNewConnections();
         } else if (ProcessExit.recordsClassCache()) {
-            // a training run: what a restarted copy, or a service under systemd, links before it is ready goes into
-            // the cache too, and what a start on a fixed port does to lock it
-            ReuseportSteering.link();
-            NotifySocket.link();
-            PortLock.rehearse(running.port());
+            linkForTheCache();
         }
         boolean tookOver = Restart.announceReady();
         Restart.writePidFile(restartConfig.pidFile());
@@ -122,6 +118,19 @@ final class ProcessOwner {
         }
         warmExitPath(assembly);
         return -1;
+    }
+
+    /**
+     * In a training run, which records the class cache: what a restarted copy, or a service under systemd, links
+     * before it is ready goes into the cache too, and what a start on a fixed port does to lock it (a run on port 0
+     * holds no lock; one on a fixed port, with the JVM's own archive option, keeps its own).
+     */
+    private void linkForTheCache() {
+        ReuseportSteering.link();
+        NotifySocket.link();
+        if (running.portLock() == null) {
+            PortLock.rehearse(running.port());
+        }
     }
 
     /**

@@ -1,8 +1,11 @@
 package dev.graceful.launcher;
 
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import dev.graceful.ShutdownConfigException;
 
@@ -71,6 +74,41 @@ class ConfigLookupTest {
         Path file = Files.writeString(dir.resolve("a.cfg"), "shutdown:\n  deadline: 7s\n");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLookup.load(Optional.of(file.toString())));
         assertThat(e.getMessage(), startsWith("loading " + file + ": "));
+    }
+
+    @Test
+    void withoutAFileTheClassPathCopyIsReadAndABadOneIsNamed() throws Exception {
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        Files.writeString(classes.resolve("application.yaml"), "shutdown:\n  deadline: 6s\n");
+        Config config = withContextLoader(classes, () -> ConfigLookup.load(Optional.empty()));
+        assertThat(config.get("shutdown.deadline").asString().get(), is("6s"));
+        assertThat(config.get("server.port").asInt().get(), is(8080));
+
+        Files.writeString(classes.resolve("application.yaml"), "server:\n  port: [1\n");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> withContextLoader(classes, () -> ConfigLookup.load(Optional.empty())));
+        assertThat(e.getMessage(), startsWith("loading classpath:application.yaml: "));
+
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertThat("none on the class path: the defaults",
+                   withContextLoader(empty, () -> ConfigLookup.load(Optional.empty())).get("server.port").asInt().get(),
+                   is(8080));
+    }
+
+    /**
+     * Runs {@code action} with a context class loader that adds {@code classes} to this test's class path (which
+     * has no {@code application.yaml}; Helidon finds its parsers through the same loader).
+     */
+    private static <T> T withContextLoader(Path classes, Supplier<T> action) throws Exception {
+        Thread thread = Thread.currentThread();
+        ClassLoader saved = thread.getContextClassLoader();
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
+                                                         ConfigLookupTest.class.getClassLoader())) {
+            thread.setContextClassLoader(loader);
+            return action.get();
+        } finally {
+            thread.setContextClassLoader(saved);
+        }
     }
 
     @Test
