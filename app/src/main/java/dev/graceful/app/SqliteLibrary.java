@@ -2,6 +2,7 @@ package dev.graceful.app;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,7 +72,8 @@ final class SqliteLibrary {
         }
         Path library = base.resolve(UNPACKED)
                 .resolve(SQLiteJDBCLoader.getVersion())
-                .resolve(LibraryLoaderUtil.getNativeLibResourcePath().replaceFirst("^/", ""))
+                .resolve(nativeFolder(Path.of(System.getProperty("java.home")), System.getProperty("os.name"),
+                                      System.getProperty("os.arch")))
                 .resolve(LibraryLoaderUtil.getNativeLibName());
         if (!Files.isRegularFile(library)) {
             return Optional.empty();
@@ -79,6 +81,45 @@ final class SqliteLibrary {
         System.setProperty("org.sqlite.lib.path", library.getParent().toString());
         System.setProperty("org.sqlite.lib.name", library.getFileName().toString());
         return Optional.of(library);
+    }
+
+    /**
+     * sqlite-jdbc's folder of native libraries for this platform, {@code org/sqlite/native/<OS>/<architecture>}.
+     * For Linux on x86_64 or aarch64 with a JDK built for glibc (its {@code release} file says {@code LIBC="gnu"}),
+     * the folder is {@code Linux/x86_64} or {@code Linux/aarch64}, named here. Elsewhere sqlite-jdbc's own
+     * {@code OSInfo} names it, which reads the process's whole memory map to rule out musl and runs {@code uname -o}
+     * in a child process to rule out Android: about 10 ms of a start's CPU, and a fork. Should the folder named here
+     * be wrong, its library fails to load and sqlite-jdbc loads its own.
+     *
+     * @param javaHome the JDK ({@code java.home})
+     * @param osName   {@code os.name}
+     * @param osArch   {@code os.arch}
+     * @return the folder, relative
+     */
+    static String nativeFolder(Path javaHome, String osName, String osArch) {
+        String arch = switch (String.valueOf(osArch)) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64" -> "aarch64";
+            default -> null;
+        };
+        if ("Linux".equals(osName) && arch != null && "gnu".equals(releaseValue(javaHome, "LIBC"))) {
+            return "org/sqlite/native/Linux/" + arch;
+        }
+        return LibraryLoaderUtil.getNativeLibResourcePath().replaceFirst("^/", "");
+    }
+
+    /** A value of the JDK's {@code release} file, without its quotes; {@code null} if it has none. */
+    private static String releaseValue(Path javaHome, String key) {
+        try {
+            for (String line : Files.readAllLines(javaHome.resolve("release"))) {
+                if (line.startsWith(key + "=")) {
+                    return line.substring(key.length() + 1).replace("\"", "").strip();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no release file (not a JDK image): sqlite-jdbc names the folder
+        }
+        return null;
     }
 
     /** The directory of the jar (or of the class directory) this class was loaded from. */
@@ -103,6 +144,10 @@ final class SqliteLibrary {
      */
     static List<Path> removeExtractedCopies(Path maps, Path tempDir) {
         List<Path> removed = new ArrayList<>();
+        if (!anyNamedAsExtracted(tempDir)) {
+            // the usual case, the unpacked library: the process's memory map (thousands of lines) is not read
+            return removed;
+        }
         List<String> lines;
         try {
             lines = Files.readAllLines(maps);
@@ -131,6 +176,17 @@ final class SqliteLibrary {
             }
         }
         return removed;
+    }
+
+    /** Whether the directory holds any file named as sqlite-jdbc names an extracted copy. */
+    private static boolean anyNamedAsExtracted(Path dir) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir,
+                path -> EXTRACTED.matcher(path.getFileName().toString()).matches())) {
+            return files.iterator().hasNext();
+        } catch (IOException | RuntimeException e) {
+            // cannot list it: look in the memory map, as before
+            return true;
+        }
     }
 
     private static Path tempDir() {

@@ -64,6 +64,37 @@ class SqliteLibraryTest {
     }
 
     @Test
+    void theFolderNamedWithoutSqliteJdbcIsTheOneItNamesOnThisMachine() {
+        assertThat(SqliteLibrary.nativeFolder(Path.of(System.getProperty("java.home")), System.getProperty("os.name"),
+                                              System.getProperty("os.arch")),
+                   is(LibraryLoaderUtil.getNativeLibResourcePath().substring(1)));
+    }
+
+    @Test
+    void linuxWithAGlibcJdkIsNamedFromTheArchitecture() throws Exception {
+        Files.writeString(dir.resolve("release"), "JAVA_VERSION=\"25\"\nLIBC=\"gnu\"\nOS_NAME=\"Linux\"\n");
+
+        assertThat(SqliteLibrary.nativeFolder(dir, "Linux", "amd64"), is("org/sqlite/native/Linux/x86_64"));
+        assertThat(SqliteLibrary.nativeFolder(dir, "Linux", "aarch64"), is("org/sqlite/native/Linux/aarch64"));
+    }
+
+    @Test
+    void anythingElseIsNamedBySqliteJdbc() throws Exception {
+        String sqliteJdbcs = LibraryLoaderUtil.getNativeLibResourcePath().substring(1);
+        Path musl = Files.createDirectory(dir.resolve("musl"));
+        Files.writeString(musl.resolve("release"), "LIBC=\"musl\"\n");
+        Path gnu = Files.createDirectory(dir.resolve("gnu"));
+        Files.writeString(gnu.resolve("release"), "LIBC=\"gnu\"\n");
+        // aarch64 is named from the architecture only with a glibc JDK: on this machine sqlite-jdbc names its own
+        String asked = System.getProperty("os.arch").equals("aarch64") ? "amd64" : "aarch64";
+
+        assertThat(SqliteLibrary.nativeFolder(musl, "Linux", asked), is(sqliteJdbcs));
+        assertThat(SqliteLibrary.nativeFolder(dir.resolve("no-jdk"), "Linux", asked), is(sqliteJdbcs));
+        assertThat(SqliteLibrary.nativeFolder(gnu, "Linux", "ppc64le"), is(sqliteJdbcs));
+        assertThat(SqliteLibrary.nativeFolder(gnu, "Mac OS X", asked), is(sqliteJdbcs));
+    }
+
+    @Test
     void removesOnlyTheMappedCopiesSqliteJdbcExtractedIntoItsTemporaryDirectory() throws Exception {
         Path tmp = Files.createDirectory(dir.resolve("tmp"));
         Path other = Files.createDirectory(dir.resolve("lib"));
