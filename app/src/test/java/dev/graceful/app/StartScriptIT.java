@@ -1,6 +1,8 @@
 package dev.graceful.app;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,6 +143,57 @@ class StartScriptIT {
         assertThat("a cache whose options are not recorded is made again", run(Map.of(), "start-opts").strip(),
                    is(options));
         assertThat(Files.getLastModifiedTime(archive), is(not(made)));
+    }
+
+    /**
+     * JAVA_OPTS come after everything start adds, so that a JVM option of the user's has the last word (huge pages
+     * turned off here); the training run gets them too and still listens on a free port whatever they set; the cache
+     * is made again when they change, and maps with the whole option line.
+     */
+    @Test
+    void javaOptsComeLastAndTheCacheIsMadeWithThem() throws Exception {
+        boolean aot = Runtime.version().feature() >= 25;
+        Path archive = ROOT.resolve(aot ? "app/target/graceful-app.aot" : "app/target/graceful-app.jsa");
+        Path stamp = Path.of(archive + ".stamp");
+        String without = run(Map.of("JAVA_OPTS", ""), "start-opts").strip();
+        FileTime plain = Files.getLastModifiedTime(archive);
+
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            // a port in use, as a running copy of the service holds it: the training run must not need it
+            String javaOpts = "-XX:-UseTransparentHugePages -Xlog:gc*=off -Dserver.port=" + taken.getLocalPort();
+            String with = run(Map.of("JAVA_OPTS", javaOpts), "start-opts").strip();
+
+            assertThat(with, is(without + " " + javaOpts));
+            assertThat("made again with them", Files.getLastModifiedTime(archive), is(not(plain)));
+            assertThat(Files.readString(stamp), containsString("JAVA_OPTS=" + javaOpts));
+            FileTime made = Files.getLastModifiedTime(archive);
+            assertThat("the same options use the same cache", run(Map.of("JAVA_OPTS", javaOpts), "start-opts").strip(),
+                       is(with));
+            assertThat(Files.getLastModifiedTime(archive), is(made));
+
+            List<String> command = new ArrayList<>(List.of(run(Map.of(), "java").strip(),
+                                                           aot ? "-XX:AOTMode=on" : "-Xshare:on"));
+            command.addAll(List.of(with.split(" ")));
+            command.addAll(List.of("-XX:+PrintFlagsFinal", "-jar", ROOT.resolve("app/target/graceful-app.jar").toString(),
+                                   "--help"));
+            Process jvm = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(jvm.waitFor(60, TimeUnit.SECONDS), is(true));
+            assertThat("the cache maps with them: " + output, jvm.exitValue(), is(0));
+            assertThat(output.lines().filter(line -> line.contains(" UseTransparentHugePages ")).findFirst()
+                               .orElseThrow(), containsString("= false"));
+
+            // the training run served (a run that could not bind its port never makes a RunningServer)
+            command.removeIf(word -> word.equals("-XX:+PrintFlagsFinal") || word.equals("--help"));
+            command.add(command.indexOf("-jar"), "-XX:+PrintSharedArchiveAndExit");
+            Process print = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String classes = new String(print.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(print.waitFor(60, TimeUnit.SECONDS), is(true));
+            assertThat(classes, containsString("dev.graceful.launcher.RunningServer"));
+        }
+
+        assertThat(run(Map.of("JAVA_OPTS", ""), "start-opts").strip(), is(without));
+        assertThat("without them, made again", Files.readString(stamp), not(containsString("JAVA_OPTS")));
     }
 
     /** Whether {@code java} with {@code args} exits with 0. */
