@@ -89,7 +89,8 @@ final class SqliteLibrary {
      * the folder is {@code Linux/x86_64} or {@code Linux/aarch64}, named here. Elsewhere sqlite-jdbc's own
      * {@code OSInfo} names it, which reads the process's whole memory map to rule out musl and runs {@code uname -o}
      * in a child process to rule out Android: about 10 ms of a start's CPU, and a fork. Should the folder named here
-     * be wrong, its library fails to load and sqlite-jdbc loads its own.
+     * be wrong, its library fails to load (an error in the log) and sqlite-jdbc extracts and loads its own, whose
+     * copy {@link #load} then removes.
      *
      * @param javaHome the JDK ({@code java.home})
      * @param osName   {@code os.name}
@@ -102,7 +103,9 @@ final class SqliteLibrary {
             case "aarch64" -> "aarch64";
             default -> null;
         };
-        if ("Linux".equals(osName) && arch != null && "gnu".equals(releaseValue(javaHome, "LIBC"))) {
+        // sqlite-jdbc's own override of the architecture (org.sqlite.osinfo.architecture) is left to it
+        if ("Linux".equals(osName) && arch != null && System.getProperty("org.sqlite.osinfo.architecture") == null
+                && "gnu".equals(releaseValue(javaHome, "LIBC"))) {
             return "org/sqlite/native/Linux/" + arch;
         }
         return LibraryLoaderUtil.getNativeLibResourcePath().replaceFirst("^/", "");

@@ -14,6 +14,7 @@ import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.LibraryLoaderUtil;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
@@ -92,6 +93,14 @@ class SqliteLibraryTest {
         assertThat(SqliteLibrary.nativeFolder(dir.resolve("no-jdk"), "Linux", asked), is(sqliteJdbcs));
         assertThat(SqliteLibrary.nativeFolder(gnu, "Linux", "ppc64le"), is(sqliteJdbcs));
         assertThat(SqliteLibrary.nativeFolder(gnu, "Mac OS X", asked), is(sqliteJdbcs));
+        System.setProperty("org.sqlite.osinfo.architecture", "riscv64");
+        try {
+            assertThat("sqlite-jdbc's own override", SqliteLibrary.nativeFolder(gnu, "Linux", asked),
+                       is(LibraryLoaderUtil.getNativeLibResourcePath().substring(1)));
+            assertThat(SqliteLibrary.nativeFolder(gnu, "Linux", asked), containsString("riscv64"));
+        } finally {
+            System.clearProperty("org.sqlite.osinfo.architecture");
+        }
     }
 
     @Test
@@ -122,8 +131,11 @@ class SqliteLibraryTest {
     }
 
     @Test
-    void withoutAMemoryMapNothingIsRemoved() {
+    void withoutAMemoryMapNothingIsRemoved() throws Exception {
+        Path extracted = Files.createFile(dir.resolve("sqlite-3.54.1.0-0b1c-libsqlitejdbc.so"));
+
         assertThat(SqliteLibrary.removeExtractedCopies(dir.resolve("no-maps"), dir), is(empty()));
+        assertThat(Files.exists(extracted), is(true));
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
@@ -147,25 +148,29 @@ class StartScriptIT {
 
     /**
      * JAVA_OPTS come after everything start adds, so that a JVM option of the user's has the last word (huge pages
-     * turned off here); the training run gets them too and still listens on a free port whatever they set; the cache
-     * is made again when they change, and maps with the whole option line.
+     * turned off here), split without file-name expansion. The training run gets those that decide whether the cache
+     * maps, not the service's settings ({@code -D}: here a port in use) nor logs; the cache is made again when they
+     * change, and maps with the whole option line.
      */
     @Test
     void javaOptsComeLastAndTheCacheIsMadeWithThem() throws Exception {
         boolean aot = Runtime.version().feature() >= 25;
         Path archive = ROOT.resolve(aot ? "app/target/graceful-app.aot" : "app/target/graceful-app.jsa");
         Path stamp = Path.of(archive + ".stamp");
-        String without = run(Map.of("JAVA_OPTS", ""), "start-opts").strip();
+        String without = run(Map.of(), "start-opts").strip();
         FileTime plain = Files.getLastModifiedTime(archive);
+        // a file the pattern -Xlog:gc*=off would match, were the options expanded as file names
+        Path decoy = Files.createFile(ROOT.resolve("-Xlog:gc-decoy=off"));
 
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            // a port in use, as a running copy of the service holds it: the training run must not need it
             String javaOpts = "-XX:-UseTransparentHugePages -Xlog:gc*=off -Dserver.port=" + taken.getLocalPort();
             String with = run(Map.of("JAVA_OPTS", javaOpts), "start-opts").strip();
 
             assertThat(with, is(without + " " + javaOpts));
             assertThat("made again with them", Files.getLastModifiedTime(archive), is(not(plain)));
-            assertThat(Files.readString(stamp), containsString("JAVA_OPTS=" + javaOpts));
+            String madeWith = Files.readString(stamp);
+            assertThat(madeWith, containsString("options: -XX:-UseTransparentHugePages\n"));
+            assertThat(madeWith, not(containsString("-D")));
             FileTime made = Files.getLastModifiedTime(archive);
             assertThat("the same options use the same cache", run(Map.of("JAVA_OPTS", javaOpts), "start-opts").strip(),
                        is(with));
@@ -183,17 +188,49 @@ class StartScriptIT {
             assertThat(output.lines().filter(line -> line.contains(" UseTransparentHugePages ")).findFirst()
                                .orElseThrow(), containsString("= false"));
 
-            // the training run served (a run that could not bind its port never makes a RunningServer)
+            // the training run served, on a port of its own (one that could not bind never makes a RunningServer)
             command.removeIf(word -> word.equals("-XX:+PrintFlagsFinal") || word.equals("--help"));
             command.add(command.indexOf("-jar"), "-XX:+PrintSharedArchiveAndExit");
             Process print = new ProcessBuilder(command).redirectErrorStream(true).start();
             String classes = new String(print.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(print.waitFor(60, TimeUnit.SECONDS), is(true));
             assertThat(classes, containsString("dev.graceful.launcher.RunningServer"));
+        } finally {
+            Files.delete(decoy);
         }
 
-        assertThat(run(Map.of("JAVA_OPTS", ""), "start-opts").strip(), is(without));
-        assertThat("without them, made again", Files.readString(stamp), not(containsString("JAVA_OPTS")));
+        assertThat(run(Map.of(), "start-opts").strip(), is(without));
+        assertThat("without them, made again", Files.readString(stamp), not(containsString("options:")));
+    }
+
+    /**
+     * Class sharing turned off in JAVA_OPTS leaves the cache out; a cache that could not be made is not tried again
+     * at every start with the same build and options, and is once they change.
+     */
+    @Test
+    void theCacheIsLeftOutWhereJavaOptsSaySoOrItCannotBeMade() throws Exception {
+        boolean aot = Runtime.version().feature() >= 25;
+        Path archive = ROOT.resolve(aot ? "app/target/graceful-app.aot" : "app/target/graceful-app.jsa");
+        String cacheOption = aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=";
+        assertThat(run(Map.of(), "start-opts"), containsString(cacheOption));
+
+        String off = run(Map.of("JAVA_OPTS", "-Xshare:off"), "start-opts").strip();
+        assertThat(off, not(containsString(cacheOption)));
+        assertThat(off, endsWith("-Xshare:off"));
+        assertThat(run(Map.of("JAVA_OPTS", "-Xshare:off"), "cache-opts").strip(), is(""));
+
+        // an option the JVM refuses: the training run fails at once
+        Map<String, String> broken = Map.of("JAVA_OPTS", "-XX:+NoSuchGracefulOption");
+        String first = run(broken, "start-opts");
+        assertThat(first, containsString("no usable class cache was made"));
+        assertThat(first, not(containsString(cacheOption)));
+        assertThat(Files.exists(archive), is(false));
+        String second = run(broken, "start-opts");
+        assertThat(second, containsString("making one failed with this build and these options"));
+        assertThat(second, not(containsString("no usable class cache was made")));
+
+        assertThat("other options try again", run(Map.of(), "start-opts"), containsString(cacheOption));
+        assertThat(Files.exists(Path.of(archive + ".failed")), is(false));
     }
 
     /** Whether {@code java} with {@code args} exits with 0. */
@@ -211,6 +248,8 @@ class StartScriptIT {
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+        // the options of the shell that runs the tests are not the test's
+        builder.environment().remove("JAVA_OPTS");
         env.forEach((key, value) -> {
             if (value.isEmpty()) {
                 builder.environment().remove(key);
