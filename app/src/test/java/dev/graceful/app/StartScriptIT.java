@@ -31,6 +31,9 @@ class StartScriptIT {
 
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     private static final Path SCRIPT = ROOT.resolve("bin/graceful");
+    /** Whether the script makes the JDK's ahead-of-time cache (JDK 25+) rather than an AppCDS archive. */
+    private static final boolean AOT = Runtime.version().feature() >= 25;
+    private static final Path ARCHIVE = ROOT.resolve(AOT ? "app/target/graceful-app.aot" : "app/target/graceful-app.jsa");
 
     @Test
     void findsAJdk21OrNewerWhateverJavaHomeSays() throws Exception {
@@ -74,37 +77,35 @@ class StartScriptIT {
      */
     @Test
     void makesTheClassCacheOnceAndAgainOnlyWhenTheBuildChanged() throws Exception {
-        boolean aot = Runtime.version().feature() >= 25;
-        Path archive = ROOT.resolve(aot ? "app/target/graceful-app.aot" : "app/target/graceful-app.jsa");
-        Path stamp = Path.of(archive + ".stamp");
+        Path stamp = Path.of(ARCHIVE + ".stamp");
         String options = run(Map.of(), "start-opts");
-        assertThat(options, containsString(aot ? "-XX:AOTCache=" + archive : "-XX:SharedArchiveFile=" + archive));
+        assertThat(options, containsString(AOT ? "-XX:AOTCache=" + ARCHIVE : "-XX:SharedArchiveFile=" + ARCHIVE));
         assertThat(Files.exists(stamp), is(true));
 
-        FileTime made = Files.getLastModifiedTime(archive);
+        FileTime made = Files.getLastModifiedTime(ARCHIVE);
         String madeFrom = Files.readString(stamp);
         assertThat("an unchanged build uses the same cache", run(Map.of(), "start-opts"), is(options));
-        assertThat(Files.getLastModifiedTime(archive), is(made));
+        assertThat(Files.getLastModifiedTime(ARCHIVE), is(made));
 
         Files.writeString(stamp, madeFrom.replace("graceful-app.jar", "graceful-app.jar.old"));
-        assertThat(run(Map.of(), "cache-opts"), containsString(archive.toString()));
-        assertThat("a changed build makes the cache again", Files.getLastModifiedTime(archive), is(not(made)));
+        assertThat(run(Map.of(), "cache-opts"), containsString(ARCHIVE.toString()));
+        assertThat("a changed build makes the cache again", Files.getLastModifiedTime(ARCHIVE), is(not(made)));
         assertThat(Files.readString(stamp), is(madeFrom));
 
         // a jar replaced under the same name by a copy with an older time (a dependency copied from ~/.m2 keeps
         // its time, as rsync -a or a roll-back do): the JVM would no longer map the cache
-        FileTime remade = Files.getLastModifiedTime(archive);
+        FileTime remade = Files.getLastModifiedTime(ARCHIVE);
         Path lib;
         try (var libs = Files.list(ROOT.resolve("app/target/libs"))) {
             lib = libs.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
         }
         Files.setLastModifiedTime(lib, FileTime.fromMillis(Files.getLastModifiedTime(lib).toMillis() - 86_400_000));
-        assertThat(run(Map.of(), "cache-opts"), containsString(archive.toString()));
+        assertThat(run(Map.of(), "cache-opts"), containsString(ARCHIVE.toString()));
         assertThat("a jar with another time, even an older one, makes the cache again",
-                   Files.getLastModifiedTime(archive), is(not(remade)));
-        FileTime again = Files.getLastModifiedTime(archive);
-        assertThat(run(Map.of(), "cache-opts"), containsString(archive.toString()));
-        assertThat("which is then current", Files.getLastModifiedTime(archive), is(again));
+                   Files.getLastModifiedTime(ARCHIVE), is(not(remade)));
+        FileTime again = Files.getLastModifiedTime(ARCHIVE);
+        assertThat(run(Map.of(), "cache-opts"), containsString(ARCHIVE.toString()));
+        assertThat("which is then current", Files.getLastModifiedTime(ARCHIVE), is(again));
     }
 
     /**
@@ -115,11 +116,10 @@ class StartScriptIT {
      */
     @Test
     void addsOnlyOptionsTheJvmTakesQuietly() throws Exception {
-        boolean aot = Runtime.version().feature() >= 25;
         Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
-        boolean madvise = aot && Files.isReadable(thp) && Files.readString(thp).contains("[madvise]");
+        boolean madvise = AOT && Files.isReadable(thp) && Files.readString(thp).contains("[madvise]");
         String java = run(Map.of(), "java").strip();
-        boolean replayOption = aot && exitsCleanly(java, "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining",
+        boolean replayOption = AOT && exitsCleanly(java, "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining",
                                                    "-version");
         String options = run(Map.of(), "start-opts").strip();
         assertThat(options, options.contains("-XX:+UseTransparentHugePages"), is(madvise));
@@ -128,7 +128,7 @@ class StartScriptIT {
                    startsWith(run(Map.of(), "cache-opts").strip()));
 
         // the cache must map with every option a start adds (AOTMode=on / -Xshare:on fail the JVM if it does not)
-        List<String> command = new ArrayList<>(List.of(java, aot ? "-XX:AOTMode=on" : "-Xshare:on"));
+        List<String> command = new ArrayList<>(List.of(java, AOT ? "-XX:AOTMode=on" : "-Xshare:on"));
         command.addAll(List.of(options.split(" ")));
         command.addAll(List.of("-jar", ROOT.resolve("app/target/graceful-app.jar").toString(), "--help"));
         Process jvm = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -138,12 +138,11 @@ class StartScriptIT {
         assertThat(output, output.toLowerCase(Locale.ROOT), not(containsString("warning")));
         assertThat(output, output.strip(), startsWith("usage:"));
 
-        Path archive = ROOT.resolve(aot ? "app/target/graceful-app.aot" : "app/target/graceful-app.jsa");
-        FileTime made = Files.getLastModifiedTime(archive);
-        Files.delete(Path.of(archive + ".opts"));
+        FileTime made = Files.getLastModifiedTime(ARCHIVE);
+        Files.delete(Path.of(ARCHIVE + ".opts"));
         assertThat("a cache whose options are not recorded is made again", run(Map.of(), "start-opts").strip(),
                    is(options));
-        assertThat(Files.getLastModifiedTime(archive), is(not(made)));
+        assertThat(Files.getLastModifiedTime(ARCHIVE), is(not(made)));
     }
 
     /**
@@ -154,11 +153,9 @@ class StartScriptIT {
      */
     @Test
     void javaOptsComeLastAndTheCacheIsMadeWithThem() throws Exception {
-        boolean aot = Runtime.version().feature() >= 25;
-        Path archive = ROOT.resolve(aot ? "app/target/graceful-app.aot" : "app/target/graceful-app.jsa");
-        Path stamp = Path.of(archive + ".stamp");
+        Path stamp = Path.of(ARCHIVE + ".stamp");
         String without = run(Map.of(), "start-opts").strip();
-        FileTime plain = Files.getLastModifiedTime(archive);
+        FileTime plain = Files.getLastModifiedTime(ARCHIVE);
         // a file the pattern -Xlog:gc*=off would match, were the options expanded as file names
         Path decoy = Files.createFile(ROOT.resolve("-Xlog:gc-decoy=off"));
 
@@ -167,17 +164,17 @@ class StartScriptIT {
             String with = run(Map.of("JAVA_OPTS", javaOpts), "start-opts").strip();
 
             assertThat(with, is(without + " " + javaOpts));
-            assertThat("made again with them", Files.getLastModifiedTime(archive), is(not(plain)));
+            assertThat("made again with them", Files.getLastModifiedTime(ARCHIVE), is(not(plain)));
             String madeWith = Files.readString(stamp);
             assertThat(madeWith, containsString("options: -XX:-UseTransparentHugePages\n"));
             assertThat(madeWith, not(containsString("-D")));
-            FileTime made = Files.getLastModifiedTime(archive);
+            FileTime made = Files.getLastModifiedTime(ARCHIVE);
             assertThat("the same options use the same cache", run(Map.of("JAVA_OPTS", javaOpts), "start-opts").strip(),
                        is(with));
-            assertThat(Files.getLastModifiedTime(archive), is(made));
+            assertThat(Files.getLastModifiedTime(ARCHIVE), is(made));
 
             List<String> command = new ArrayList<>(List.of(run(Map.of(), "java").strip(),
-                                                           aot ? "-XX:AOTMode=on" : "-Xshare:on"));
+                                                           AOT ? "-XX:AOTMode=on" : "-Xshare:on"));
             command.addAll(List.of(with.split(" ")));
             command.addAll(List.of("-XX:+PrintFlagsFinal", "-jar", ROOT.resolve("app/target/graceful-app.jar").toString(),
                                    "--help"));
@@ -209,9 +206,7 @@ class StartScriptIT {
      */
     @Test
     void theCacheIsLeftOutWhereJavaOptsSaySoOrItCannotBeMade() throws Exception {
-        boolean aot = Runtime.version().feature() >= 25;
-        Path archive = ROOT.resolve(aot ? "app/target/graceful-app.aot" : "app/target/graceful-app.jsa");
-        String cacheOption = aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=";
+        String cacheOption = AOT ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=";
         assertThat(run(Map.of(), "start-opts"), containsString(cacheOption));
 
         String off = run(Map.of("JAVA_OPTS", "-Xshare:off"), "start-opts").strip();
@@ -224,13 +219,13 @@ class StartScriptIT {
         String first = run(broken, "start-opts");
         assertThat(first, containsString("no usable class cache was made"));
         assertThat(first, not(containsString(cacheOption)));
-        assertThat(Files.exists(archive), is(false));
+        assertThat(Files.exists(ARCHIVE), is(false));
         String second = run(broken, "start-opts");
         assertThat(second, containsString("making one failed with this build and these options"));
         assertThat(second, not(containsString("no usable class cache was made")));
 
         assertThat("other options try again", run(Map.of(), "start-opts"), containsString(cacheOption));
-        assertThat(Files.exists(Path.of(archive + ".failed")), is(false));
+        assertThat(Files.exists(Path.of(ARCHIVE + ".failed")), is(false));
     }
 
     /** Whether {@code java} with {@code args} exits with 0. */
