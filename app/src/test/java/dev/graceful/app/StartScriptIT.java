@@ -109,20 +109,19 @@ class StartScriptIT {
     }
 
     /**
-     * What start adds besides the cache: on JDK 25+, huge pages for the heap exactly where the kernel gives them to
-     * memory that asks ({@code [madvise]}), and no replay of training data, which the cache does not hold; the JVM
-     * takes every option without a word. The replay option, probed only as the cache is made, is kept beside it, and
-     * a cache without that record is made again.
+     * What start adds besides the cache: on JDK 25+, the JIT's later compiles and no replay of training data, which
+     * the cache does not hold, and nothing else (no huge pages); the JVM takes every option without a word. The
+     * replay option, probed only as the cache is made, is kept beside it, and a cache without that record is made
+     * again.
      */
     @Test
     void addsOnlyOptionsTheJvmTakesQuietly() throws Exception {
-        Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
-        boolean madvise = AOT && Files.isReadable(thp) && Files.readString(thp).contains("[madvise]");
         String java = run(Map.of(), "java").strip();
         boolean replayOption = AOT && exitsCleanly(java, "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining",
                                                    "-version");
         String options = run(Map.of(), "start-opts").strip();
-        assertThat(options, options.contains("-XX:+UseTransparentHugePages"), is(madvise));
+        assertThat(options, options.contains("-XX:CompileThresholdScaling=5"), is(AOT));
+        assertThat(options, not(containsString("UseTransparentHugePages")));
         assertThat(options, options.contains("-XX:-AOTReplayTraining"), is(replayOption));
         assertThat("cache-opts prints the cache's options, replay included", options,
                    startsWith(run(Map.of(), "cache-opts").strip()));
@@ -146,10 +145,10 @@ class StartScriptIT {
     }
 
     /**
-     * JAVA_OPTS come after everything start adds, so that a JVM option of the user's has the last word (huge pages
-     * turned off here), split without file-name expansion. The training run gets those that decide whether the cache
-     * maps, not the service's settings ({@code -D}: here a port in use) nor logs; the cache is made again when they
-     * change, and maps with the whole option line.
+     * JAVA_OPTS come after everything start adds, so that a JVM option of the user's has the last word (the JIT's
+     * thresholds back to the JVM's own here), split without file-name expansion. The training run gets those that
+     * decide whether the cache maps, not the service's settings ({@code -D}: here a port in use) nor logs; the cache
+     * is made again when they change, and maps with the whole option line.
      */
     @Test
     void javaOptsComeLastAndTheCacheIsMadeWithThem() throws Exception {
@@ -160,13 +159,13 @@ class StartScriptIT {
         Path decoy = Files.createFile(ROOT.resolve("-Xlog:gc-decoy=off"));
 
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            String javaOpts = "-XX:-UseTransparentHugePages -Xlog:gc*=off -Dserver.port=" + taken.getLocalPort();
+            String javaOpts = "-XX:CompileThresholdScaling=1 -Xlog:gc*=off -Dserver.port=" + taken.getLocalPort();
             String with = run(Map.of("JAVA_OPTS", javaOpts), "start-opts").strip();
 
             assertThat(with, is(without + " " + javaOpts));
             assertThat("made again with them", Files.getLastModifiedTime(ARCHIVE), is(not(plain)));
             String madeWith = Files.readString(stamp);
-            assertThat(madeWith, containsString("options: -XX:-UseTransparentHugePages\n"));
+            assertThat(madeWith, containsString("options: -XX:CompileThresholdScaling=1\n"));
             assertThat(madeWith, not(containsString("-D")));
             FileTime made = Files.getLastModifiedTime(ARCHIVE);
             assertThat("the same options use the same cache", run(Map.of("JAVA_OPTS", javaOpts), "start-opts").strip(),
@@ -182,8 +181,8 @@ class StartScriptIT {
             String output = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(jvm.waitFor(60, TimeUnit.SECONDS), is(true));
             assertThat("the cache maps with them: " + output, jvm.exitValue(), is(0));
-            assertThat(output.lines().filter(line -> line.contains(" UseTransparentHugePages ")).findFirst()
-                               .orElseThrow(), containsString("= false"));
+            assertThat(output.lines().filter(line -> line.contains(" CompileThresholdScaling ")).findFirst()
+                               .orElseThrow(), containsString("= 1.0"));
 
             // the training run served, on a port of its own (one that could not bind never makes a RunningServer)
             command.removeIf(word -> word.equals("-XX:+PrintFlagsFinal") || word.equals("--help"));
